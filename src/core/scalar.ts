@@ -1,7 +1,7 @@
 // Typed scalars as sops stringifies them (spec §1.4): the canonical plaintext that is encrypted
 // and hashed, its `type:` tag, parsing it back, and Go's float formats used by the stores.
 import { DecryptionError } from "./errors.js"
-import { SopsTime, type Scalar } from "./tree.js"
+import { Comment, SopsTime, type Scalar } from "./tree.js"
 
 export type ValueType = "str" | "int" | "float" | "bool" | "time" | "comment" | "bytes"
 
@@ -133,7 +133,7 @@ export function parseGoBool(text: string): boolean | undefined {
 }
 
 /** Parse decrypted plaintext back into a scalar of the stored type (spec §1.4, last column). */
-export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | { comment: string } {
+export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | Comment {
   const text = () => Buffer.from(plaintext).toString("utf8")
   switch (type) {
     case "str":
@@ -141,7 +141,7 @@ export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | { 
     case "bytes":
       return plaintext
     case "comment":
-      return { comment: text() }
+      return new Comment(text())
     case "int": {
       const value = parseGoInt(text())
       if (value === undefined) throw new DecryptionError(`Error decrypting tree: strconv.Atoi: parsing value: invalid syntax`)
