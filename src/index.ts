@@ -1,1 +1,15 @@
-export const x = 1
+// The public library: `import { encrypt, decrypt } from "tsops"`.
+export { encrypt, alreadyEncryptedMessage, type EncryptOptions } from "./api/encrypt.js"
+export { decrypt, type DecryptOptions } from "./api/decrypt.js"
+export { openEncrypted, readMetadata, recoverDataKey, type OpenOptions, type OpenedFile } from "./api/load-encrypted.js"
+export type { CommonOptions } from "./api/options.js"
+export type { OutputOptions } from "./api/output.js"
+export {
+  TsopsError, ExitCode, InputParseError, MetadataError, MacMismatchError, DecryptionError,
+  DataKeyRecoveryError, KeySourceError,
+} from "./core/errors.js"
+export { Comment, SopsTime, type Scalar, type TreeMap, type TreeList, type TreeValue, type MapItem, type ListItem } from "./core/tree.js"
+export type { Store, ParsedFile, EmitOptions, FormatName } from "./core/store.js"
+export type { KeySource, KeyType, KeyContext, MetadataEntry } from "./core/key-source.js"
+export type { Metadata } from "./core/metadata.js"
+export type { CryptRules } from "./core/rules.js"
