@@ -1,1 +1,64 @@
-export {}
+// argv in, exit code out: the one place that writes errors to stderr. Commands are thin layers
+// over the library API (src/api).
+import { Command, CommanderError } from "commander"
+import { ExitCode, TsopsError } from "../core/errors.js"
+import { sopsVersion } from "../core/metadata.js"
+import { decryptCommand, runDecrypt } from "./commands/decrypt.js"
+import { encryptCommand, runEncrypt, type Flags } from "./commands/encrypt.js"
+import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
+import { processIo, type Io } from "./io.js"
+import { addKeyFlags } from "./key-flags.js"
+
+export const tsopsVersion = "0.1.0"
+
+function buildProgram(io: Io): Command {
+  const warn = (message: string) => {
+    io.stderr.write(`[tsops] warning: ${message}\n`)
+  }
+  const program = new Command("tsops")
+    .description("tsops - encrypted file editor with AWS KMS, GCP KMS, Azure Key Vault, age, and GPG support (a TypeScript sops)")
+    .usage("[options] command [file]")
+    .version(`tsops ${tsopsVersion} (sops ${sopsVersion} compatible)`, "-v, --version", "print the version")
+    .exitOverride()
+    .configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
+    .showSuggestionAfterError(true)
+    .enablePositionalOptions(false)
+    .argument("[file]", "file to encrypt or decrypt")
+    .option("-d, --decrypt", "decrypt a file and output the result to stdout")
+    .option("-e, --encrypt", "encrypt a file and output the result to stdout")
+    .option("--extract <path>", `extract a specific key or branch from the input document. Decrypt mode only. Example: --extract '["somekey"][0]'`)
+    .option("--verbose", "enable verbose logging output")
+  addConfigFlag(addDecryptFlags(addRuleFlags(addOutputFlags(addTypeFlags(addKeyFlags(program))))))
+  program.action(async (file: string | undefined, flags: Flags) => {
+    if (flags.encrypt && flags.decrypt) warn("more than one mode given; only the last one is used")
+    if (flags.decrypt) return runDecrypt(file, flags, io, warn)
+    if (flags.encrypt) return runEncrypt(file, flags, io, warn)
+    if (file === undefined) {
+      program.outputHelp()
+      return
+    }
+    throw new TsopsError("tsops: editing files (`tsops FILE`) is not available yet; use `tsops encrypt` or `tsops decrypt`", ExitCode.ErrorGeneric)
+  })
+  for (const add of [encryptCommand, decryptCommand]) {
+    add(program, io, warn).exitOverride().configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
+  }
+  return program
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: "user" })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : error.exitCode || 1
+    }
+    if (error instanceof TsopsError) {
+      io.stderr.write(`${error.message.replace(/\n/g, " ")}\n`)
+      return error.exitCode
+    }
+    const verbose = argv.includes("--verbose")
+    io.stderr.write(`tsops: internal error: ${verbose && error instanceof Error ? error.stack : String(error)}\n`)
+    return ExitCode.ErrorGeneric
+  }
+}

@@ -1,0 +1,39 @@
+// `tsops decrypt [file]` (and the legacy `tsops -d file`): flags in, plaintext out.
+import type { Command } from "commander"
+import { decrypt } from "../../api/decrypt.js"
+import { checkDestination, readInput, writeOutput } from "../file-io.js"
+import { addConfigFlag, addDecryptFlags, addOutputFlags, addTypeFlags } from "../flags.js"
+import { passphrasePrompt, type Io } from "../io.js"
+import type { Flags } from "./encrypt.js"
+
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
+
+export async function runDecrypt(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
+  checkDestination(file, flags)
+  const fromStdin = file === undefined || file === "-"
+  const input = await readInput(file, io)
+  const askPassphrase = passphrasePrompt(io)
+  const output = await decrypt(input, {
+    filename: str(flags.filenameOverride) ?? (fromStdin ? "" : file),
+    inputType: str(flags.inputType),
+    outputType: str(flags.outputType),
+    extract: str(flags.extract),
+    ignoreMac: flags.ignoreMac === true,
+    decryptionOrder: str(flags.decryptionOrder),
+    indent: typeof flags.indent === "number" ? flags.indent : undefined,
+    config: str(flags.config),
+    env: io.env,
+    cwd: io.cwd,
+    warn,
+    ...(askPassphrase ? { askPassphrase } : {}),
+  })
+  await writeOutput(output, file, flags, io)
+}
+
+export const decryptCommand = (program: Command, io: Io, warn: (m: string) => void): Command =>
+  addConfigFlag(addDecryptFlags(addOutputFlags(addTypeFlags(
+    program.command("decrypt").description("decrypt a file, and output the results to stdout").argument("[file]", "file to decrypt (stdin if omitted)"),
+  )))).option("--extract <path>", `extract a specific key or branch from the input document, e.g. '["somekey"][0]'`)
+    .action(async (file: string | undefined, _flags: Flags, command: Command) => {
+      await runDecrypt(file, command.optsWithGlobals(), io, warn)
+    })
