@@ -37,6 +37,8 @@ export class PgpKeySource implements KeySource {
   }
 
   async wrap(dataKey: Uint8Array, context: KeyContext): Promise<string> {
+    // An entry without `fp` can still be unwrapped (gpg needs no fingerprint), never wrapped.
+    if (this.id === "") throw new KeySourceError(this.id, "cannot encrypt to a PGP key without a fingerprint")
     const reasons: string[] = []
     try {
       const found = await this.#findPublicKey(context)

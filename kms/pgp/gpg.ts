@@ -77,14 +77,18 @@ function statusLines(stderr: string): string[] {
   return stderr.split("\n").filter(line => line.startsWith("[GNUPG:] ")).map(line => line.slice(9).trim())
 }
 
-/** gpg's last own message (`gpg: decryption failed: …`), without status lines; it names keys, never data. */
+/**
+ * gpg's own messages about what failed (`public key decryption failed: No pinentry`, `…: skipped: No
+ * public key`), else its last message. They name keys and user ids, never data.
+ */
 function failureReason(run: GpgRun): string {
   const messages = run.stderr
     .split("\n")
-    .map(line => line.trim())
+    .map(line => line.trim().replace(/^gpg: /, ""))
     .filter(line => line !== "" && !line.startsWith("[GNUPG:]"))
-  const last = messages.at(-1)
-  return last === undefined ? `gpg exited with code ${String(run.code)}` : last.replace(/^gpg: /, "")
+  const failures = [...new Set(messages.filter(line => /failed|error|skipped|not found|no valid|invalid/i.test(line)))]
+  if (failures.length > 0) return failures.join("; ")
+  return messages.at(-1) ?? `gpg exited with code ${String(run.code)}`
 }
 
 /** Runs gpg with `input` on stdin and the context's environment (GNUPGHOME, GPG_TTY…); undefined when it can't start. */
