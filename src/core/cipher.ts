@@ -20,11 +20,14 @@ export function parseEncrypted(value: string): EncryptedValue {
   // RE2 groups are greedy like JS's; `s` lets a trailing newline from a block-scalar carrier pass.
   const m = ENC_PATTERN.exec(value)
   if (!m) throw new DecryptionError("Error decrypting tree: Input string does not match sops' data format")
+  // Strict: a non-canonical encoding (changed padding bits) is refused, so that every changed
+  // byte of an ENC string fails — Go's decoder would ignore such a change.
   const decode = (text: string, what: string): Buffer => {
-    if (!BASE64.test(text) || text.length % 4 !== 0) {
+    const bytes = BASE64.test(text) && text.length % 4 === 0 ? Buffer.from(text, "base64") : undefined
+    if (!bytes || bytes.toString("base64") !== text) {
       throw new DecryptionError(`Error decrypting tree: Error base64-decoding ${what}: illegal base64 data`)
     }
-    return Buffer.from(text, "base64")
+    return bytes
   }
   return { ciphertext: decode(m[1]!, "data"), iv: decode(m[2]!, "iv"), tag: decode(m[3]!, "tag"), type: m[4]! }
 }
