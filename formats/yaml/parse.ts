@@ -1,0 +1,382 @@
+// YAML bytes → sops tree (spec §1.3): one branch per document, comments as items where
+// yaml.v3 + sops put them, yaml.v3 scalar typing, and `src` on every node for the layout emitter.
+import { InputParseError, MetadataError } from "../../src/core/errors.js"
+import type { ParsedFile } from "../../src/core/store.js"
+import { Comment, isList, isMap, type ListItem, type MapItem, type TreeList, type TreeMap, type TreeValue } from "../../src/core/tree.js"
+import { composeDocuments, K, type YamlNode } from "./compose.js"
+import { decodeGoBase64, resolve, resolvePlainTag, TagMismatch, Uint64Value, type Resolved } from "./resolve.js"
+import type { CommentText } from "./scan-comments.js"
+import { Style } from "./scanner.js"
+import type { AliasSrc, CollectionSrc, CommentSrc, DocumentLayout, ItemSrc, ScalarSrc, ValueSrc, YamlLayout } from "./src-info.js"
+import { YamlSyntaxError } from "./syntax-error.js"
+
+// yaml.v3's reader accepts TAB, LF, CR, printable ASCII, NEL and most of Unicode.
+const forbidden = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+export function parseYaml(input: Uint8Array): ParsedFile {
+  let text: string
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(input)
+  } catch {
+    throw new InputParseError("yaml: invalid UTF-8 in input")
+  }
+  if (forbidden.test(text)) throw new InputParseError("yaml: control characters are not allowed")
+  let docs: YamlNode[]
+  try {
+    docs = composeDocuments(text, resolvePlainTag)
+  } catch (error) {
+    if (error instanceof YamlSyntaxError) throw new InputParseError(error.message)
+    throw error
+  }
+  if (docs.length > 0) checkFirstDocument(docs[0]!)
+
+  const builder = new TreeBuilder(text)
+  const branches: TreeMap[] = []
+  const documents: DocumentLayout[] = []
+  let metadata: TreeValue | undefined
+  for (const [index, doc] of docs.entries()) {
+    builder.strict = index === 0
+    const branch = builder.document(doc)
+    // The first document's `sops` entry is the metadata; other documents' copies are dropped (spec §5.4).
+    let sopsSpan: { start: number; end: number } | undefined
+    let found = false
+    branch.items = branch.items.filter(item => {
+      if (item.key !== "sops") return true
+      if (index === 0) {
+        if (found) throw new MetadataError("Found duplicate sops entry")
+        metadata = item.value
+      }
+      found = true
+      const src = item.src as ItemSrc | undefined
+      if (src !== undefined && sopsSpan === undefined) sopsSpan = { start: src.start, end: src.end }
+      return false
+    })
+    branches.push(branch)
+    documents.push(documentLayout(text, doc, docs[index + 1], branch, sopsSpan))
+  }
+  const layout: YamlLayout = { kind: "yaml-layout", text, documents }
+  return { branches, metadata, layout }
+}
+
+/** What the duplicate-key pre-pass of sops (a decode of document 0 into a map) rejects. */
+function checkFirstDocument(doc: YamlNode): void {
+  const top = doc.content[0]
+  if (top?.kind === K.Sequence) {
+    throw new InputParseError("yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]interface {}")
+  }
+  const errors: string[] = []
+  const seen = new Set<YamlNode>()
+  const visit = (node: YamlNode): void => {
+    if (seen.has(node)) return
+    seen.add(node)
+    if (node.kind === K.Mapping) {
+      const c = node.content
+      for (let i = 0; i < c.length; i += 2) {
+        for (let j = i + 2; j < c.length; j += 2) {
+          if (c[i]!.kind === c[j]!.kind && c[i]!.value === c[j]!.value) {
+            errors.push(`line ${c[j]!.start.line + 1}: mapping key ${JSON.stringify(c[j]!.value)} already defined at line ${c[i]!.start.line + 1}`)
+          }
+        }
+      }
+    }
+    for (const child of node.content) visit(child)
+    if (node.alias) visit(node.alias)
+  }
+  visit(doc)
+  if (errors.length > 0) throw new InputParseError(`yaml: unmarshal errors:\n  ${errors.join("\n  ")}`)
+}
+
+function documentLayout(text: string, doc: YamlNode, next: YamlNode | undefined, branch: TreeMap,
+  sops: { start: number; end: number } | undefined): DocumentLayout {
+  // A document ends where the next one's `---` (or directives) start, else at the end of input.
+  let end = text.length
+  if (next !== undefined) {
+    const nextStart = next.start.index
+    const lineStart = text.lastIndexOf("\n", nextStart - 1) + 1
+    end = lineStart
+    // directives (`%YAML`) and `...` before the next `---` also belong to the boundary
+    let p = end
+    for (;;) {
+      const prev = text.lastIndexOf("\n", p - 2) + 1
+      if (p === 0) break
+      const line = text.slice(prev, p).trimEnd()
+      if (line.startsWith("%") || line === "..." ) {
+        end = prev
+        p = prev
+      } else break
+    }
+  }
+  return { start: doc.start.index, end, top: branch.src as CollectionSrc | undefined, sops }
+}
+
+class TreeBuilder {
+  readonly text: string
+  strict = true
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  document(doc: YamlNode): TreeMap {
+    const branch: TreeMap = { kind: "map", items: [] }
+    const top = doc.content[0]
+    if (top?.flow) this.flowDepth++
+    this.appendNode(doc, branch, false)
+    if (top?.flow) this.flowDepth--
+    if (top?.kind === K.Mapping) branch.src = this.collectionSrc(top, branch.items)
+    return branch
+  }
+
+  comments(text: CommentText, inline: boolean): { comment: Comment; src: CommentSrc }[] {
+    const out: { comment: Comment; src: CommentSrc }[] = []
+    for (const line of text) {
+      if (line === null) continue
+      const value = line.text.slice(1)
+      out.push({ comment: new Comment(value, inline), src: { kind: "comment", start: line.start, end: line.end, original: value, inline } })
+    }
+    return out
+  }
+  mapComments(map: TreeMap, text: CommentText, inline = false): void {
+    for (const { comment, src } of this.comments(text, inline)) map.items.push({ key: comment, value: null, src })
+  }
+  listComments(list: TreeList, text: CommentText, inline = false): void {
+    for (const { comment, src } of this.comments(text, inline)) list.items.push({ value: comment, src })
+  }
+
+  /** sops appendYamlNodeToTreeBranch */
+  appendNode(node: YamlNode, branch: TreeMap, handled: boolean): void {
+    if (!handled) {
+      this.mapComments(branch, node.head)
+      this.mapComments(branch, node.line)
+    }
+    switch (node.kind) {
+      case K.Document:
+        for (const child of node.content) this.appendNode(child, branch, false)
+        break
+      case K.Sequence:
+        throw new InputParseError("YAML documents that are sequences are not supported")
+      case K.Mapping:
+        for (let i = 0; i < node.content.length; i += 2) this.appendPair(node.content[i]!, node.content[i + 1]!, branch)
+        break
+      case K.Scalar:
+        if (this.nodeTag(node) === "!!null") return
+        throw new InputParseError("YAML documents that are values are not supported")
+      case K.Alias:
+        this.appendNode(node.alias!, branch, false)
+        break
+    }
+    if (!handled) this.mapComments(branch, node.foot)
+  }
+
+  appendPair(key: YamlNode, value: YamlNode, branch: TreeMap): void {
+    this.mapComments(branch, key.head)
+    this.mapComments(branch, key.line)
+    const handleValueComments = value.kind === K.Scalar || value.kind === K.Alias
+    if (handleValueComments) {
+      this.mapComments(branch, value.head)
+      this.mapComments(branch, value.line, true)
+    }
+    const keyValue = this.keyValue(key)
+    const [treeValue, valueSrc] = this.value(value, handleValueComments)
+    const item: MapItem = { key: keyValue, value: treeValue }
+    item.src = { kind: "item", start: key.start.index, end: value.last, value: valueSrc } satisfies ItemSrc
+    branch.items.push(item)
+    if (handleValueComments) this.mapComments(branch, value.foot)
+    this.mapComments(branch, key.foot)
+  }
+
+  keyValue(key: YamlNode): string {
+    const node = key.kind === K.Alias ? key.alias! : key
+    const value = node.kind === K.Scalar ? this.scalarValue(node) : undefined
+    if (typeof value === "string") return value
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8")
+    // sops refuses non-string keys when it walks the tree (spec §1.1); we refuse them at once.
+    throw new InputParseError(`Error walking tree: Tree contains a non-string key (type ${goTypeName(value)}): ${goFormatS(value)}. Only string keys are supported`)
+  }
+
+  nodeTag(node: YamlNode): string {
+    const quoted = node.style !== Style.Plain
+    if (node.tag === "!!str" || ((!node.tagged) && quoted)) return "!!str"
+    return node.tag
+  }
+
+  /** sops nodeToTreeValue */
+  value(node: YamlNode, handled: boolean): [TreeValue, ValueSrc] {
+    if (node.flow) this.flowDepth++
+    try {
+      return this.valueIn(node, handled)
+    } finally {
+      if (node.flow) this.flowDepth--
+    }
+  }
+
+  valueIn(node: YamlNode, handled: boolean): [TreeValue, ValueSrc] {
+    switch (node.kind) {
+      case K.Sequence: {
+        const list: TreeList = { kind: "list", items: [] }
+        if (!handled) {
+          this.listComments(list, node.head)
+          this.listComments(list, node.line)
+        }
+        for (const item of node.content) {
+          this.listComments(list, item.head)
+          this.listComments(list, item.line, true)
+          const [value, valueSrc] = this.value(item, true)
+          const element: ListItem = { value }
+          const start = item.entry >= 0 ? item.entry : item.start.index
+          element.src = { kind: "item", start, end: item.last, value: valueSrc } satisfies ItemSrc
+          list.items.push(element)
+          this.listComments(list, item.foot)
+        }
+        if (!handled) this.listComments(list, node.foot)
+        const src = this.collectionSrc(node, list.items)
+        list.src = src
+        return [list, src]
+      }
+      case K.Mapping: {
+        const map: TreeMap = { kind: "map", items: [] }
+        this.appendNode(node, map, handled)
+        const src = this.collectionSrc(node, map.items)
+        map.src = src
+        return [map, src]
+      }
+      case K.Alias: {
+        const [copy] = this.value(node.alias!, false)
+        stripSrc(copy)
+        const src: AliasSrc = { kind: "alias", start: node.tokenStart, end: node.tokenEnd, flow: this.flowDepth > 0, original: cloneValue(copy) }
+        return [copy, src]
+      }
+      default: {
+        const value = this.scalarValue(node)
+        if (value instanceof Uint64Value) {
+          throw new InputParseError("Error walking tree: Cannot walk value, unknown type: uint64")
+        }
+        return [value, this.scalarSrc(node, value)]
+      }
+    }
+  }
+
+  /** yaml.v3 Node.Decode into interface{} for a scalar. */
+  scalarValue(node: YamlNode): Resolved {
+    if (node.tag === "!!str") return node.value
+    try {
+      if (node.tag === "!!binary") {
+        const bytes = decodeGoBase64(node.value)
+        if (bytes === undefined) throw new TagMismatch()
+        return bytes
+      }
+      return resolve(node.tagged ? node.tag : "", node.value)[1]
+    } catch (error) {
+      if (!(error instanceof TagMismatch)) throw error
+      // sops ignores the decode error and keeps a null; the duplicate-key pass rejects it in document 0
+      if (this.strict) throw new InputParseError(`yaml: cannot decode a value as a ${node.tag} (line ${node.start.line + 1})`)
+      return null
+    }
+  }
+
+  /** how many flow collections enclose the node being built */
+  flowDepth = 0
+
+  scalarSrc(node: YamlNode, value: Resolved): ScalarSrc {
+    const text = this.text
+    let end = node.tokenEnd
+    let header = ""
+    let contentIndent = 0
+    const block = node.style === Style.Literal || node.style === Style.Folded
+    if (block) {
+      const headerEnd = findHeaderEnd(text, node.tokenStart)
+      header = text.slice(node.tokenStart, headerEnd).trimEnd()
+      // the token runs to the start of the next non-empty line; keep only real content lines
+      end = trimTrailingBlankLines(text, Math.max(node.tokenEnd, headerEnd), headerEnd)
+      const firstContent = text.indexOf("\n", headerEnd)
+      contentIndent = firstContent >= 0 ? indentationOfFirstContentLine(text, firstContent + 1, end) : 0
+    }
+    const hasAnchorOrTag = node.start.index < node.tokenStart
+    return {
+      kind: "scalar", start: hasAnchorOrTag ? node.start.index : node.tokenStart, tokenStart: node.tokenStart, end,
+      style: node.style, anchor: node.anchor, tagged: node.tagged, flow: this.flowDepth > 0,
+      original: value instanceof Uint8Array ? value.slice() : value,
+      multiline: !block && text.slice(node.tokenStart, end).includes("\n"), header, contentIndent,
+    }
+  }
+
+  collectionSrc(node: YamlNode, items: readonly unknown[]): CollectionSrc {
+    return {
+      kind: "collection", start: node.start.index, end: node.last, flow: node.flow, column: node.start.column,
+      items: [...items],
+    }
+  }
+}
+
+function findHeaderEnd(text: string, from: number): number {
+  let p = from
+  while (p < text.length && text[p] !== "\n" && text[p] !== "\r" && text[p] !== "#") p++
+  return p
+}
+
+function trimTrailingBlankLines(text: string, end: number, min: number): number {
+  let p = end
+  while (p > min && /\s/.test(text[p - 1]!)) p--
+  // keep the whole last content line (it ends where its line break starts)
+  return p
+}
+
+function indentationOfFirstContentLine(text: string, from: number, end: number): number {
+  let p = from
+  while (p < end) {
+    let q = p
+    while (text[q] === " ") q++
+    if (text[q] !== "\n" && text[q] !== "\r") return q - p
+    p = text.indexOf("\n", q) + 1
+    if (p === 0) break
+  }
+  return 0
+}
+
+/** Values copied from an anchor carry no source position of their own. */
+function stripSrc(value: TreeValue): void {
+  if (isMap(value)) {
+    delete value.src
+    for (const item of value.items) {
+      delete item.src
+      stripSrc(item.value)
+    }
+  } else if (isList(value)) {
+    delete value.src
+    for (const item of value.items) {
+      delete item.src
+      if (!(item.value instanceof Comment)) stripSrc(item.value)
+    }
+  }
+}
+
+export function cloneValue(value: TreeValue): TreeValue {
+  if (isMap(value)) return { kind: "map", items: value.items.map(item => ({ key: item.key, value: cloneValue(item.value) })) }
+  if (isList(value)) {
+    return { kind: "list", items: value.items.map(item => ({ value: item.value instanceof Comment ? item.value : cloneValue(item.value) })) }
+  }
+  return value instanceof Uint8Array ? value.slice() : value
+}
+
+/** Go's %T for the values yaml.v3 produces. */
+function goTypeName(value: Resolved | undefined): string {
+  if (value === null || value === undefined) return "<nil>"
+  if (typeof value === "bigint") return "int"
+  if (value instanceof Uint64Value) return "uint64"
+  if (typeof value === "number") return "float64"
+  if (typeof value === "boolean") return "bool"
+  if (value instanceof Uint8Array) return "string"
+  if (typeof value === "string") return "string"
+  return "time.Time"
+}
+
+/** Go's %s of such a value, with its `%!s(type=…)` artefact for non-strings. */
+function goFormatS(value: Resolved | undefined): string {
+  if (value === null || value === undefined) return "%!s(<nil>)"
+  if (typeof value === "bigint") return `%!s(int=${value})`
+  if (value instanceof Uint64Value) return `%!s(uint64=${value.value})`
+  if (typeof value === "number") return `%!s(float64=${value})`
+  if (typeof value === "boolean") return `%!s(bool=${value})`
+  if (typeof value === "string" || value instanceof Uint8Array) return "(string)"
+  return value.text
+}

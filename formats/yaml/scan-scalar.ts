@@ -1,0 +1,260 @@
+// Scalar tokens (plain, quoted, literal/folded block) with yaml.v3's folding and escape rules.
+import { scanLineComment } from "./scan-comments.js"
+import { Style, T, type Mark, type Scanner, type Token } from "./scanner.js"
+
+const SP = 0x20, TAB = 0x09
+
+function scalarToken(s: Scanner, start: Mark, end: Mark, value: string, style: Token["style"]): Token {
+  const token = s.newToken(T.Scalar, start, end)
+  token.value = value
+  token.style = style
+  return token
+}
+
+function atDocumentIndicator(s: Scanner): boolean {
+  return s.column === 0 && (s.isDocumentIndicator(s.pos, 0x2d) || s.isDocumentIndicator(s.pos, 0x2e))
+}
+
+/** Block scalar (`|` or `>`), with chomping and indentation indicators. */
+export function scanBlockScalar(s: Scanner, literal: boolean): Token {
+  const start = s.mark()
+  s.skip()
+  let chomping = 0
+  let increment = 0
+  const digit = (c: number) => c >= 0x30 && c <= 0x39
+  let c = s.code(s.pos)
+  if (c === 0x2b || c === 0x2d) {
+    chomping = c === 0x2b ? 1 : -1
+    s.skip()
+    c = s.code(s.pos)
+    if (digit(c)) {
+      if (c === 0x30) s.error("while scanning a block scalar", start, "found an indentation indicator equal to 0")
+      increment = c - 0x30
+      s.skip()
+    }
+  } else if (digit(c)) {
+    if (c === 0x30) s.error("while scanning a block scalar", start, "found an indentation indicator equal to 0")
+    increment = c - 0x30
+    s.skip()
+    c = s.code(s.pos)
+    if (c === 0x2b || c === 0x2d) {
+      chomping = c === 0x2b ? 1 : -1
+      s.skip()
+    }
+  }
+  while (s.isBlank(s.pos)) s.skip()
+  if (s.code(s.pos) === 0x23) {
+    scanLineComment(s, start)
+    while (!s.isBreakZ(s.pos)) s.skip()
+  }
+  if (!s.isBreakZ(s.pos)) s.error("while scanning a block scalar", start, "did not find expected comment or line break")
+  if (s.isBreak(s.pos)) s.skipLine()
+
+  let end = s.mark()
+  let indent = 0
+  if (increment > 0) indent = s.indent >= 0 ? s.indent + increment : increment
+
+  const parts: string[] = []
+  let leadingBreak = ""
+  let trailingBreaks = ""
+  const scanBreaks = (): void => {
+    end = s.mark()
+    let maxIndent = 0
+    for (;;) {
+      while ((indent === 0 || s.column < indent) && s.code(s.pos) === SP) s.skip()
+      if (s.column > maxIndent) maxIndent = s.column
+      if ((indent === 0 || s.column < indent) && s.code(s.pos) === TAB) {
+        s.error("while scanning a block scalar", start, "found a tab character where an indentation space is expected")
+      }
+      if (!s.isBreak(s.pos)) break
+      trailingBreaks += s.readLine()
+      end = s.mark()
+    }
+    if (indent === 0) indent = Math.max(maxIndent, s.indent + 1, 1)
+  }
+  scanBreaks()
+
+  let leadingBlank = false
+  while (s.column === indent && !s.isZ(s.pos)) {
+    const trailingBlank = s.isBlank(s.pos)
+    if (!literal && !leadingBlank && !trailingBlank && leadingBreak.startsWith("\n")) {
+      if (trailingBreaks === "") parts.push(" ")
+    } else {
+      parts.push(leadingBreak)
+    }
+    leadingBreak = ""
+    parts.push(trailingBreaks)
+    trailingBreaks = ""
+    leadingBlank = s.isBlank(s.pos)
+    const lineStart = s.pos
+    while (!s.isBreakZ(s.pos)) s.skip()
+    parts.push(s.src.slice(lineStart, s.pos))
+    leadingBreak = s.readLine()
+    scanBreaks()
+  }
+  if (chomping !== -1) parts.push(leadingBreak)
+  if (chomping === 1) parts.push(trailingBreaks)
+  return scalarToken(s, start, end, parts.join(""), literal ? Style.Literal : Style.Folded)
+}
+
+const simpleEscapes: Record<string, string> = {
+  "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b",
+  " ": " ", '"': '"', "'": "'", "\\": "\\", N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029",
+}
+
+/** Single- or double-quoted scalar. */
+export function scanFlowScalar(s: Scanner, single: boolean): Token {
+  const start = s.mark()
+  s.skip()
+  const parts: string[] = []
+  let leadingBreak = ""
+  let trailingBreaks = ""
+  let whitespaces = ""
+  for (;;) {
+    if (atDocumentIndicator(s)) s.error("while scanning a quoted scalar", start, "found unexpected document indicator")
+    if (s.isZ(s.pos)) s.error("while scanning a quoted scalar", start, "found unexpected end of stream")
+
+    let leadingBlanks = false
+    let runStart = s.pos
+    const flushRun = () => {
+      if (s.pos > runStart) parts.push(s.src.slice(runStart, s.pos))
+    }
+    while (!s.isBlankZ(s.pos)) {
+      const c = s.code(s.pos)
+      if (single && c === 0x27 && s.code(s.pos + 1) === 0x27) {
+        flushRun()
+        parts.push("'")
+        s.skip()
+        s.skip()
+        runStart = s.pos
+      } else if (single ? c === 0x27 : c === 0x22) {
+        break
+      } else if (!single && c === 0x5c && s.isBreak(s.pos + 1)) {
+        flushRun()
+        s.skip()
+        s.skipLine()
+        leadingBlanks = true
+        runStart = s.pos
+        break
+      } else if (!single && c === 0x5c) {
+        flushRun()
+        const e = s.src[s.pos + 1] ?? ""
+        let codeLength = 0
+        if (e in simpleEscapes) parts.push(simpleEscapes[e]!)
+        else if (e === "x") codeLength = 2
+        else if (e === "u") codeLength = 4
+        else if (e === "U") codeLength = 8
+        else s.error("while parsing a quoted scalar", start, "found unknown escape character")
+        s.skip()
+        s.skip()
+        if (codeLength > 0) {
+          const hex = s.src.slice(s.pos, s.pos + codeLength)
+          if (!new RegExp(`^[0-9a-fA-F]{${codeLength}}$`).test(hex)) {
+            s.error("while parsing a quoted scalar", start, "did not find expected hexdecimal number")
+          }
+          const value = parseInt(hex, 16)
+          if ((value >= 0xd800 && value <= 0xdfff) || value > 0x10ffff) {
+            s.error("while parsing a quoted scalar", start, "found invalid Unicode character escape code")
+          }
+          parts.push(String.fromCodePoint(value))
+          for (let k = 0; k < codeLength; k++) s.skip()
+        }
+        runStart = s.pos
+      } else {
+        s.skip()
+      }
+    }
+    flushRun()
+    if (single ? s.code(s.pos) === 0x27 : s.code(s.pos) === 0x22) break
+
+    while (s.isBlank(s.pos) || s.isBreak(s.pos)) {
+      if (s.isBlank(s.pos)) {
+        if (!leadingBlanks) whitespaces += s.read()
+        else s.skip()
+      } else if (!leadingBlanks) {
+        whitespaces = ""
+        leadingBreak = s.readLine()
+        leadingBlanks = true
+      } else {
+        trailingBreaks += s.readLine()
+      }
+    }
+    if (leadingBlanks) {
+      if (leadingBreak.startsWith("\n")) {
+        parts.push(trailingBreaks === "" ? " " : trailingBreaks)
+      } else {
+        parts.push(leadingBreak, trailingBreaks)
+      }
+      leadingBreak = ""
+      trailingBreaks = ""
+    } else {
+      parts.push(whitespaces)
+      whitespaces = ""
+    }
+  }
+  s.skip()
+  return scalarToken(s, start, s.mark(), parts.join(""), single ? Style.Single : Style.Double)
+}
+
+/** Plain scalar, possibly spanning lines (folded) in block or flow context. */
+export function scanPlainScalar(s: Scanner): Token {
+  const parts: string[] = []
+  let leadingBreak = ""
+  let trailingBreaks = ""
+  let whitespaces = ""
+  let leadingBlanks = false
+  const indent = s.indent + 1
+  const start = s.mark()
+  let end = s.mark()
+  const flow = s.flowLevel > 0
+  for (;;) {
+    if (atDocumentIndicator(s)) break
+    if (s.code(s.pos) === 0x23) break
+    const runStart = s.pos
+    let first = true
+    while (!s.isBlankZ(s.pos)) {
+      const c = s.code(s.pos)
+      if ((c === 0x3a && s.isBlankZ(s.pos + 1)) ||
+        (flow && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) {
+        break
+      }
+      if (first && (leadingBlanks || whitespaces !== "")) {
+        if (leadingBlanks) {
+          if (leadingBreak.startsWith("\n")) parts.push(trailingBreaks === "" ? " " : trailingBreaks)
+          else parts.push(leadingBreak, trailingBreaks)
+          trailingBreaks = ""
+          leadingBreak = ""
+          leadingBlanks = false
+        } else {
+          parts.push(whitespaces)
+          whitespaces = ""
+        }
+      }
+      first = false
+      s.skip()
+      end = s.mark()
+    }
+    if (s.pos > runStart) parts.push(s.src.slice(runStart, s.pos))
+    if (!(s.isBlank(s.pos) || s.isBreak(s.pos))) break
+
+    while (s.isBlank(s.pos) || s.isBreak(s.pos)) {
+      if (s.isBlank(s.pos)) {
+        if (leadingBlanks && s.column < indent && s.code(s.pos) === TAB) {
+          s.error("while scanning a plain scalar", start, "found a tab character that violates indentation")
+        }
+        if (!leadingBlanks) whitespaces += s.read()
+        else s.skip()
+      } else if (!leadingBlanks) {
+        whitespaces = ""
+        leadingBreak = s.readLine()
+        leadingBlanks = true
+      } else {
+        trailingBreaks += s.readLine()
+      }
+    }
+    if (!flow && s.column < indent) break
+  }
+  const token = scalarToken(s, start, end, parts.join(""), Style.Plain)
+  if (leadingBlanks) s.simpleKeyAllowed = true
+  return token
+}
