@@ -164,7 +164,7 @@ async function loadCommandSources(context: KeyContext, recipient: string): Promi
     sshCommand === undefined ? unset(rank.sshCommand, ageEnvVars.sshKeyCommand)
       : loadSshKeyCommand(sshCommand, recipient, context),
     keyCommand === undefined ? unset(rank.keyCommand, ageEnvVars.keyCommand)
-      : loadIdentities(rank.keyCommand, ageEnvVars.keyCommand, () => runKeyCommand(keyCommand, context.env, recipient), false, context),
+      : loadIdentities(rank.keyCommand, ageEnvVars.keyCommand, () => runKeyCommand(ageEnvVars.keyCommand, keyCommand, context.env, recipient), false, context),
   ])
 }
 
@@ -246,7 +246,7 @@ async function loadSshKeyCommand(command: string, recipient: string, context: Ke
   const location = ageEnvVars.sshKeyCommand
   let output: Uint8Array
   try {
-    output = await runKeyCommand(command, context.env, recipient)
+    output = await runKeyCommand(location, command, context.env, recipient)
   } catch (error) {
     return failed(rank.sshCommand, location, messageOf(error))
   }

@@ -2,7 +2,7 @@
 // PEM (PKCS#1, PKCS#8, legacy encrypted) through node:crypto. Hand-written because no npm package in the tree reads
 // the OpenSSH container; the key types are those agessh accepts (ed25519, RSA).
 import { createDecipheriv, createPrivateKey, type DecipherGCM, type KeyObject } from "node:crypto"
-import { parseSshPublicKeyBlob, type SshPublicKey } from "./ssh-public-key.js"
+import { UnsupportedSshKeyTypeError, parseSshPublicKeyBlob, type SshPublicKey } from "./ssh-public-key.js"
 import { SshReader, bytesToBigint, jwkBigint } from "./ssh-wire.js"
 
 /** A decrypted private key. Short-lived: ssh.ts turns it into an identity that keeps the secrets in #private fields. */
@@ -108,7 +108,13 @@ function parseOpenSsh(body: Uint8Array): ParsedSshPrivateKey {
   const rounds = options.uint32()
   const tag = reader.raw(cipher.tagLength)
   if (privateSection.length % 16 !== 0) throw new Error("ssh: invalid encrypted private key length")
-  const publicKey = parseSshPublicKeyBlob(publicBlob)
+  let publicKey: SshPublicKey
+  try {
+    publicKey = parseSshPublicKeyBlob(publicBlob)
+  } catch (error) {
+    if (error instanceof UnsupportedSshKeyTypeError) throw new Error(`unsupported SSH identity type: ${error.keyType}`)
+    throw error
+  }
 
   return {
     encrypted: true,
