@@ -42,6 +42,7 @@ export class AgeKeySource implements KeySource {
    * to load when nothing matched.
    */
   async unwrap(enc: string, context: KeyContext): Promise<Uint8Array | null> {
+    if (enc === "") return null // an entry not yet encrypted (spec §5.3) holds nothing to unwrap
     const found = await discoverIdentities(context, this.recipient)
     const loadErrors = found.errors.length > 0 ? `. Errors while loading age identities: ${found.errors.join("; ")}` : ""
     if (found.identities.length === 0 && found.locked.length === 0) {

@@ -189,6 +189,11 @@ describe("wrap and unwrap", () => {
       expect(hex((await key.unwrap(enc, isolatedContext({ SOPS_AGE_KEY: sopsKeys.mockIdentity })))!)).toBe(hex(secret))
     })
 
+  it("should return null for an entry not yet encrypted", async () => {
+    const context = isolatedContext({ SOPS_AGE_KEY: sopsKeys.mockIdentity })
+    expect(await new AgeKeySource(sopsKeys.mockRecipient).unwrap("", context)).toBeNull()
+  })
+
   it("should return null when no identity is configured at all", async () => {
     expect(await new AgeKeySource(sopsKeys.mockRecipient).unwrap(katEnc, isolatedContext())).toBeNull()
   })
