@@ -212,3 +212,24 @@ export function metadataToTree(metadata: Metadata): TreeMap {
   return toTree(out) as TreeMap
 }
 
+
+/**
+ * The file's own metadata block with only `lastmodified`, `mac` and `version` replaced, so a
+ * re-encrypted file keeps its metadata order and bytes (minimal git diffs). Without a block to
+ * update, the block is written afresh in sops 3.13's layout.
+ */
+export function updateMetadataFields(raw: TreeMap | undefined, metadata: Metadata): TreeMap {
+  if (!raw) return metadataToTree(metadata)
+  const values: Record<string, string> = { lastmodified: metadata.lastModified, mac: metadata.mac, version: metadata.version }
+  const items = raw.items.map(item => {
+    if (typeof item.key !== "string") return item
+    const name = item.key.toLowerCase()
+    return name in values ? { ...item, value: values[name]! } : item
+  })
+  for (const name of Object.keys(values)) {
+    if (!items.some(item => typeof item.key === "string" && item.key.toLowerCase() === name)) {
+      items.push({ key: name, value: values[name]! })
+    }
+  }
+  return { ...raw, items }
+}
