@@ -41,9 +41,9 @@ export function shortTag(tag: string): string {
   return tag.startsWith(longTagPrefix) ? `!!${tag.slice(longTagPrefix.length)}` : tag
 }
 
-/** Parse every document of a stream into document nodes. */
-export function composeDocuments(src: string, resolveTag: (value: string) => string): YamlNode[] {
-  return new Composer(src, resolveTag).documents()
+/** Parse the documents of a stream one by one (a syntax error in a later one comes after earlier ones). */
+export function* composeDocuments(src: string, resolveTag: (value: string) => string): Generator<YamlNode> {
+  yield* new Composer(src, resolveTag).documents()
 }
 
 class Composer {
@@ -68,14 +68,12 @@ class Composer {
     return event
   }
 
-  documents(): YamlNode[] {
-    const docs: YamlNode[] = []
+  *documents(): Generator<YamlNode> {
     this.expect(E.StreamStart)
     while (this.peek().type !== E.StreamEnd) {
       this.anchors = new Map()
-      docs.push(this.document())
+      yield this.document()
     }
-    return docs
   }
 
   node(kind: NodeKind, defaultTag: string, event: YamlEvent): YamlNode {

@@ -21,14 +21,16 @@ export function parseYaml(input: Uint8Array): ParsedFile {
     throw new InputParseError("yaml: invalid UTF-8 in input")
   }
   if (forbidden.test(text)) throw new InputParseError("yaml: control characters are not allowed")
-  let docs: YamlNode[]
+  const docs: YamlNode[] = []
   try {
-    docs = composeDocuments(text, resolvePlainTag)
+    for (const doc of composeDocuments(text, resolvePlainTag)) {
+      if (docs.length === 0) checkFirstDocument(doc)
+      docs.push(doc)
+    }
   } catch (error) {
     if (error instanceof YamlSyntaxError) throw new InputParseError(error.message)
     throw error
   }
-  if (docs.length > 0) checkFirstDocument(docs[0]!)
 
   const builder = new TreeBuilder(text)
   const branches: TreeMap[] = []
