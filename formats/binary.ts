@@ -55,7 +55,7 @@ export const store: Store = {
   },
 
   emitValue(value: TreeValue): Uint8Array {
-    if (typeof value === "string") return Buffer.from(value, "utf8")
+    if (typeof value === "string") return encodeLossless(textFromLeaf(value))
     if (value instanceof Uint8Array) return value
     if (isMap(value)) return store.emit([value])
     throw new TsopsError("Binary files are not structured and extracting a single value is not possible", ExitCode.ErrorDumpingTree)

@@ -156,7 +156,7 @@ export const store: Store = {
   },
 
   emitValue(value: TreeValue): Uint8Array {
-    if (typeof value === "string") return Buffer.from(value, "utf8")
+    if (typeof value === "string") return encodeLossless(textFromLeaf(value))
     if (value instanceof Uint8Array) return value
     if (isMap(value)) return store.emit([value])
     throw new TsopsError(`the dotenv store only supports emitting strings, got ${goTypeName(value)}`, ExitCode.ErrorDumpingTree)

@@ -8,7 +8,7 @@ import { emitIniLayout, IniKeySrc, IniLayout, IniSectionSrc, stripCommentChar } 
 import { parseIni, type IniSection } from "./ini-parse.js"
 import { metadataSection, renderIni, sectionOut } from "./ini-write.js"
 import { formatJsonScalar, quoteJson } from "./json-text.js"
-import { decodeLossless, encodeLossless, leafFromText } from "./lossless-text.js"
+import { decodeLossless, encodeLossless, leafFromText, textFromLeaf } from "./lossless-text.js"
 
 function checkReservedKey(branch: TreeMap): void {
   if (branch.items.some(item => item.key === "sops")) {
@@ -74,7 +74,7 @@ export const store: Store = {
   },
 
   emitValue(value: TreeValue): Uint8Array {
-    if (typeof value === "string") return Buffer.from(value, "utf8")
+    if (typeof value === "string") return encodeLossless(textFromLeaf(value))
     if (value instanceof Uint8Array) return value
     if (isMap(value)) return store.emit([value])
     return Buffer.from(marshalGo(value), "utf8")

@@ -218,7 +218,13 @@ function listEntries(list: { items: readonly { value: TreeValue | Comment; src?:
 export function emitJsonLayout(layout: JsonLayout, branch: TreeMap, metadata: TreeMap | undefined): string {
   const emitter = new LayoutEmitter(layout)
   const entries = mapEntries(branch)
-  if (metadata) entries.push({ key: "sops", value: metadata, src: layout.sopsMember, sops: true })
+  if (metadata) {
+    // An existing `sops` member is replaced where it is; a new one goes last, as sops writes it.
+    const sops: Entry = { key: "sops", value: metadata, src: layout.sopsMember, sops: true }
+    const at = layout.sopsMember ? entries.findIndex(entry => entry.src !== undefined && entry.src.parent === layout.root && entry.src.index > layout.sopsMember!.index) : -1
+    if (at === -1) entries.push(sops)
+    else entries.splice(at, 0, sops)
+  }
   const edits = emitter.container(layout.root, entries)
   // Text after the top-level object is ignored by sops's parser; only its leading whitespace is kept,
   // so nothing the tree does not hold (it could be a secret) is copied into the output.

@@ -5,7 +5,7 @@ import { newList, newMap, type TreeMap, type TreeValue } from "../src/core/tree.
 import { emitJsonLayout, JsonContainer, JsonItemSrc, JsonLayout } from "./json-layout.js"
 import type { JsonNode } from "./json-parse.js"
 import { checkReservedKey, extractSops, parseTopObject, renderJsonFile, renderJsonValue } from "./json-tree.js"
-import { decodeLossless, encodeLossless } from "./lossless-text.js"
+import { decodeLossless, encodeLossless, textFromLeaf } from "./lossless-text.js"
 
 const childContainer = (node: JsonNode): JsonContainer | undefined =>
   node.kind === "scalar" ? undefined : new JsonContainer(node.kind === "object" ? "map" : "list", node.start, node.end - 1)
@@ -60,7 +60,7 @@ export const store: Store = {
   },
 
   emitValue(value: TreeValue): Uint8Array {
-    if (typeof value === "string") return Buffer.from(value, "utf8")
+    if (typeof value === "string") return encodeLossless(textFromLeaf(value))
     if (value instanceof Uint8Array) return value
     return encodeLossless(renderJsonValue(value))
   },

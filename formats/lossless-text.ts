@@ -56,9 +56,9 @@ export function decodeLossless(bytes: Uint8Array): string {
   return parts.join("")
 }
 
-/** The inverse of decodeLossless. Other lone surrogates (never produced by it) become U+FFFD. */
+/** The inverse of decodeLossless (a plain Uint8Array). Other lone surrogates, never produced by it, become U+FFFD. */
 export function encodeLossless(text: string): Uint8Array {
-  if (isWellFormed(text)) return Buffer.from(text, "utf8")
+  if (isWellFormed(text)) return new TextEncoder().encode(text)
   const chunks: Uint8Array[] = []
   let start = 0
   for (let i = 0; i < text.length; i++) {
@@ -78,7 +78,7 @@ export function encodeLossless(text: string): Uint8Array {
     start = i + 1
   }
   chunks.push(Buffer.from(text.slice(start), "utf8"))
-  return Buffer.concat(chunks)
+  return Uint8Array.from(Buffer.concat(chunks))
 }
 
 /** A string read from a text format as a tree leaf: raw bytes when it held invalid UTF-8. */
