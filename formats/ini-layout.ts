@@ -80,9 +80,13 @@ class EditSet {
       else merged.push({ ...span })
     }
     const edits: Edit[] = merged.map(span => ({ ...span, text: "" }))
-    for (const { at, text: inserted } of this.#insertions) {
-      const inside = merged.find(span => span.start < at && at < span.end)
-      const position = inside ? inside.start : at
+    // One sweep: an insertion that falls inside a cut moves to the cut's start.
+    const insertions = this.#insertions.map((insertion, order) => ({ ...insertion, order })).sort((a, b) => a.at - b.at || a.order - b.order)
+    let span = 0
+    for (const { at, text: inserted } of insertions) {
+      while (span < merged.length && merged[span]!.end <= at) span++
+      const cut = merged[span]
+      const position = cut && cut.start < at ? cut.start : at
       edits.push({ start: position, end: position, text: inserted })
     }
     return splice(text, edits)

@@ -128,14 +128,19 @@ export function parseIni(text: string, context = "Could not unmarshal input data
   // ini.v1 skips a UTF-8 or UTF-16 byte order mark (invalid bytes come in as U+DC80+b, see lossless-text.ts).
   const bom = text.startsWith("\ufeff") ? 1 : /^(\udcfe\udcff|\udcff\udcfe)/.test(text) ? 2 : 0
   const reader = new Reader(text, bom)
+  const dead: Span[] = []
   const fail = (reason: string, line: Line): never => {
     throw new InputParseError(`${context}: ${reason} at line ${line.number}`)
+  }
+  // Text the library skips without keeping it (after a closing quote, between `]` and a comment…) is
+  // recorded as dead, so a layout-keeping output never copies it.
+  const skipped = (start: number, end: number) => {
+    if (/[^\s]/.test(text.slice(start, end))) dead.push({ start, end })
   }
   const implicit: IniSection = {
     name: "DEFAULT", implicit: true, comment: "", commentParts: [], start: 0, headerStart: 0, headerEnd: 0, bodyEnd: 0, keys: [],
   }
   const sections: IniSection[] = [implicit]
-  const dead: Span[] = []
   let section = implicit
   let byName = new Map<string, IniKey>()
   let count = 1
@@ -170,9 +175,11 @@ export function parseIni(text: string, context = "Could not unmarshal input data
       if (name === "") fail("empty section name", line)
       const rest = t.slice(close + 1)
       const cut = indexOfAny(rest, "#;")
+      const restStart = tStart + close + 1
+      skipped(restStart, cut === -1 ? reader.contentEnd(line) : restStart + cut)
       if (cut !== -1) {
         commentText += rest.slice(cut)
-        commentParts.push({ start: tStart + close + 1, end: reader.contentEnd(line), inline: true })
+        commentParts.push({ start: restStart, end: reader.contentEnd(line), inline: true })
       }
       const { comment, commentParts: parts } = takeComment()
       const first = parts.find(part => !part.inline)
@@ -198,6 +205,7 @@ export function parseIni(text: string, context = "Could not unmarshal input data
       if (i < 0) fail("key-value delimiter not found", line)
       name = trimGoSpace(t.slice(q, closing))
       offset = closing + i + q + 1
+      skipped(tStart + closing + q, tStart + closing + q + i)
     } else {
       const i = indexOfAny(t, "=:")
       if (i < 0) fail("key-value delimiter not found", line)
@@ -225,6 +233,7 @@ export function parseIni(text: string, context = "Could not unmarshal input data
       if (closing !== -1) {
         value = v.slice(q, q + closing)
         valueEnd = vStart + q + closing + q
+        skipped(valueEnd, reader.contentEnd(line))
       } else {
         // readMultilines: lines are taken whole until one holds the closing quote.
         value = v.slice(q)
@@ -236,9 +245,11 @@ export function parseIni(text: string, context = "Could not unmarshal input data
             value += content.slice(0, at)
             const rest = content.slice(at)
             const cut = indexOfAny(rest, "#;")
+            const restStart = next.start + at + q
+            skipped(restStart, cut === -1 ? reader.contentEnd(next) : next.start + at + cut)
             if (cut !== -1) {
               commentText += trimGoSpace(rest.slice(cut))
-              commentParts.push({ start: next.start + at + q, end: reader.contentEnd(next), inline: true })
+              commentParts.push({ start: restStart, end: reader.contentEnd(next), inline: true })
             }
             valueEnd = next.start + at + q
             end = next.end

@@ -273,7 +273,7 @@ describe("INI layout round trip", () => {
     leaves(parsed.branches[0]!).forEach((leaf, i) => {
       const value = leaf.get()
       originals.push(value)
-      const next = value === "" ? "" : carrier(i + 1, typeof value === "string" && parsed.branches[0] ? "str" : "comment")
+      const next = value === "" ? "" : carrier(i + 1, "str")
       carriers.push(next)
       leaf.set(next)
     })
@@ -351,6 +351,14 @@ describe("INI layout output", () => {
     expect(out).toBe("[a]\nk = ENC[k]\n")
     expect(out).not.toContain("hunter2")
     expect(out).not.toContain("tail secret")
+  })
+
+  it("should not copy text the library skips (after a closing quote, after a header, inside a quoted key)", () => {
+    const input = '[a] hunter1\n"k" hunter2 = 1\nb = `x` hunter3 ; c\nm = """x\ny""" hunter4 ; note\n'
+    const out = rewrite(input, branch => setKey(branch, "a", "k", "ENC[k]"))
+    for (const secret of ["hunter1", "hunter2", "hunter3", "hunter4"]) expect(out).not.toContain(secret)
+    expect(sections(parseText(out).branches[0]!)).toEqual(sections(parseText(input).branches[0]!).map(([name, items]) =>
+      name === "a" ? [name, (items as unknown[]).map(item => (Array.isArray(item) && item[0] === "k" ? ["k", "ENC[k]"] : item))] : [name, items]))
   })
 
   it("should drop removed keys and sections and add new ones in sops's style", () => {
