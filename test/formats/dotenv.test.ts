@@ -69,6 +69,15 @@ describe("dotenv known answers (spec §11.3)", () => {
   })
 })
 
+describe("dotenv known answers in layout mode", () => {
+  it("should turn the encrypted KAT into sops's decrypted output when only the values change", () => {
+    const parsed = parseText(katEncrypted)
+    const plaintexts = [" a comment", "hello", "line1\nline2", "", "plain"]
+    leaves(parsed.branches[0]!).forEach((leaf, i) => leaf.set(plaintexts[i]))
+    expect(text(store.emit(parsed.branches, { layout: parsed.layout }))).toBe(katDecrypted)
+  })
+})
+
 describe("dotenv parsing (spec §1.3)", () => {
   it("should keep keys and values verbatim and split at the first =", () => {
     const { branches } = parseText("foo = bar\nexport X=1\nA=b=c\nQ=\"quoted\" \n")

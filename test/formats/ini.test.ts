@@ -67,6 +67,15 @@ describe("INI known answers (spec §11.3)", () => {
   })
 })
 
+describe("INI known answers in layout mode", () => {
+  it("should turn the encrypted KAT into sops's decrypted output when only the values change", () => {
+    const parsed = parseText(katEncrypted)
+    const plaintexts = ["section comment", "value", "42"]
+    leaves(parsed.branches[0]!).forEach((leaf, i) => leaf.set(plaintexts[i]))
+    expect(text(store.emit(parsed.branches, { layout: parsed.layout }))).toBe(katDecrypted)
+  })
+})
+
 describe("INI reading like gopkg.in/ini.v1 (spec §1.3, §9.4)", () => {
   it("should start with the DEFAULT section and keep repeated sections apart", () => {
     const { branches } = parseText("top = 1\n[a]\nx = 1\n[a]\nx = 2\n")

@@ -87,6 +87,13 @@ describe("JSON known answers (spec §11.2, §11.3)", () => {
     expect(emitFresh(tree)).toBe(katDecrypted)
   })
 
+  it("should turn the encrypted KAT into sops's decrypted output when only the values change (layout kept)", () => {
+    const parsed = parseText(katEncrypted)
+    const plaintexts: TreeValue[] = ["hello", 42n, 3.14, true, "a", 1n, "visible"]
+    leaves(parsed.branches[0]!).forEach((leaf, i) => leaf.set(plaintexts[i]))
+    expect(text(store.emit(parsed.branches, { layout: parsed.layout }))).toBe(katDecrypted)
+  })
+
   it("should write format.enc.json's decryption exactly and re-emit the file itself", () => {
     expect(emitFresh(newMap([{ key: "foo", value: "bar" }]))).toBe('{\n\t"foo": "bar"\n}\n')
     const input = readFixture("sops-upstream/functional-tests/res/format.enc.json")
