@@ -53,6 +53,7 @@ export function parseYaml(input: Uint8Array): ParsedFile {
       if (src !== undefined && sopsSpan === undefined) sopsSpan = { start: src.start, end: src.end }
       return false
     })
+    if (found && branch.src !== undefined) branch.src = { ...(branch.src as CollectionSrc), items: [...branch.items] }
     branches.push(branch)
     documents.push(documentLayout(text, doc, docs[index + 1], branch, sopsSpan))
   }

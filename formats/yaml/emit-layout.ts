@@ -1,0 +1,408 @@
+// Output that keeps the input's layout: the source text with only the changed values,
+// comments, added/removed entries and the `sops:` block spliced in (one pass, one join).
+import { Comment, isList, isMap, type ListItem, type MapItem, type Scalar, type TreeList, type TreeMap, type TreeValue } from "../../src/core/tree.js"
+import { emitSops, isEncryptedComment } from "./emit-sops.js"
+import { canonicalYaml, renderScalar, minimalDoubleQuoted } from "./render-scalar.js"
+import { resolvePlainTag } from "./resolve.js"
+import { analyzeScalar } from "./scalar-style.js"
+import { Style } from "./scanner.js"
+import type { AliasSrc, CollectionSrc, CommentSrc, ItemSrc, ScalarSrc, YamlLayout } from "./src-info.js"
+
+interface Edit {
+  start: number
+  end: number
+  text: string
+}
+
+/** Join the unchanged text and the edits (sorted by start, non-overlapping). */
+export function splice(text: string, edits: readonly Edit[]): string {
+  const parts: string[] = []
+  let at = 0
+  for (const edit of edits) {
+    parts.push(text.slice(at, edit.start), edit.text)
+    at = edit.end
+  }
+  return parts.join("") + text.slice(at)
+}
+
+/** Layout-keeping output, or undefined when the documents no longer match the source's. */
+export function emitLayout(branches: readonly TreeMap[], layout: YamlLayout, metadata: TreeMap | undefined): string | undefined {
+  if (branches.length !== layout.documents.length) return undefined
+  const e = new LayoutEmitter(layout.text)
+  for (const [index, branch] of branches.entries()) e.document(branch, layout.documents[index]!, metadata)
+  const edits = e.edits.map((edit, order) => ({ edit, order }))
+  edits.sort((a, b) => a.edit.start - b.edit.start || a.order - b.order)
+  return splice(layout.text, edits.map(x => x.edit))
+}
+
+class LayoutEmitter {
+  readonly text: string
+  readonly edits: Edit[] = []
+  #step: number | undefined
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  edit(start: number, end: number, text: string): void {
+    this.edits.push({ start, end, text })
+  }
+
+  /** The file's own indentation step (smallest indentation of a nested line), default 2. */
+  get step(): number {
+    if (this.#step === undefined) {
+      let min = 0
+      for (const m of this.text.matchAll(/\n( +)[^ \n#]/g)) {
+        const n = m[1]!.length
+        if (min === 0 || n < min) min = n
+        if (min === 1) break
+      }
+      this.#step = min > 0 ? min : 2
+    }
+    return this.#step
+  }
+
+  column(offset: number): number {
+    return offset - (this.text.lastIndexOf("\n", offset - 1) + 1)
+  }
+  lineStart(offset: number): number {
+    return this.text.lastIndexOf("\n", offset - 1) + 1
+  }
+  /** offset just after the line break ending the line that contains `offset` (or the text end) */
+  lineEnd(offset: number): number {
+    const nl = this.text.indexOf("\n", offset)
+    return nl < 0 ? this.text.length : nl + 1
+  }
+  /** offset of the line break ending the line containing `offset` (before it), or the text end */
+  lineBreakAt(offset: number): number {
+    let nl = this.text.indexOf("\n", offset)
+    if (nl < 0) return this.text.length
+    if (nl > 0 && this.text[nl - 1] === "\r") nl--
+    return nl
+  }
+  onlySpacesBefore(offset: number): boolean {
+    return /^[ \t]*$/.test(this.text.slice(this.lineStart(offset), offset))
+  }
+
+  /** A fresh block rendering (sops layout with the file's step) shifted right by `column`. */
+  freshBlock(map: TreeMap, column: number, indent = this.step): string {
+    const text = emitSops([map], undefined, indent)
+    const pad = " ".repeat(column)
+    return text.replace(/\n$/, "").split("\n").map(line => (line === "" ? line : pad + line)).join("\n")
+  }
+
+  document(branch: TreeMap, doc: YamlLayout["documents"][number], metadata: TreeMap | undefined): void {
+    const top = doc.top
+    const column = top !== undefined && !top.flow ? top.column : 0
+    const sopsBlock = metadata === undefined ? undefined
+      : this.freshBlock({ kind: "map", items: [{ key: "sops", value: metadata }] }, column, 4)
+    if (top === undefined || top.flow) {
+      // Empty or flow top-level mapping: write the whole document afresh (with metadata if any).
+      const changed = top === undefined ? branch.items.length > 0 : this.mapChanged(branch, top)
+      if (!changed && sopsBlock === undefined && doc.sops === undefined) return
+      const full: TreeMap = { kind: "map", items: [...branch.items, ...(metadata ? [{ key: "sops", value: metadata }] : [])] }
+      const rendered = full.items.length === 0 ? "{}" : this.freshBlock(full, 0, this.step)
+      if (top !== undefined) {
+        this.edit(top.start, top.end, rendered)
+      } else {
+        this.insertAtDocumentEnd(doc.end, rendered)
+      }
+      if (doc.sops !== undefined) this.deleteLines(doc.sops.start, doc.sops.end)
+      return
+    }
+    this.map(branch, top, column)
+    if (doc.sops !== undefined) {
+      const start = this.lineStart(doc.sops.start)
+      const end = this.lineEnd(doc.sops.end)
+      if (sopsBlock !== undefined) this.edit(start, end, `${sopsBlock}\n`)
+      else this.edit(start, end, "")
+    } else if (sopsBlock !== undefined) {
+      this.insertAtDocumentEnd(doc.end, sopsBlock)
+    }
+  }
+
+  insertAtDocumentEnd(end: number, block: string): void {
+    const before = end > 0 ? this.text[end - 1] : "\n"
+    this.edit(end, end, `${before === "\n" || end === 0 ? "" : "\n"}${block}\n`)
+  }
+
+  deleteLines(start: number, end: number): void {
+    this.edit(this.lineStart(start), this.lineEnd(end), "")
+  }
+
+  // ---- maps ----
+  map(map: TreeMap, src: CollectionSrc, column: number): void {
+    if (src.flow && this.structureChanged(map.items, src)) {
+      this.edit(src.start, src.end, this.flow(map))
+      return
+    }
+    const present = new Set<unknown>(map.items)
+    for (const old of src.items as MapItem[]) {
+      if (!present.has(old)) this.deleteItem(old.src as ItemSrc | CommentSrc | undefined)
+    }
+    let lastEnd = -1
+    for (const item of src.items as MapItem[]) {
+      if (present.has(item)) {
+        const s = item.src as ItemSrc | CommentSrc | undefined
+        if (s !== undefined) lastEnd = Math.max(lastEnd, s.end)
+      }
+    }
+    const added: MapItem[] = []
+    for (const item of map.items) {
+      const s = item.src as ItemSrc | CommentSrc | undefined
+      if (s === undefined) {
+        added.push(item)
+        continue
+      }
+      if (item.key instanceof Comment) {
+        if (s.kind === "comment" && item.key.value !== s.original) this.edit(s.start, s.end, `#${item.key.value}`)
+        continue
+      }
+      if (s.kind === "item") this.value(item.value, s, column, false)
+    }
+    if (added.length > 0) {
+      const block = this.freshBlock({ kind: "map", items: added }, column)
+      if (lastEnd < 0) this.edit(src.end, src.end, `\n${block}`)
+      else this.edit(this.lineBreakAt(lastEnd), this.lineBreakAt(lastEnd), `\n${block}`)
+    }
+  }
+
+  /** An item's value (map entry or list element), given the column of its key or dash. */
+  value(value: TreeValue, s: ItemSrc, column: number, inList: boolean): void {
+    const v = s.value
+    const childColumn = inList ? column + 2 : column + this.step
+    if (v.kind === "scalar") {
+      if (isMap(value) || isList(value)) {
+        this.replaceWithBlock(value, v.start, v.end, childColumn)
+        return
+      }
+      if (sameScalar(value, v.original)) return
+      const contentIndent = v.contentIndent > 0 ? v.contentIndent : childColumn
+      const text = renderScalar(value, { style: v.style, flow: v.flow, header: v.header, contentIndent })
+      this.edit(v.start, v.end, (v.anchor !== "" ? `&${v.anchor} ` : "") + text)
+      return
+    }
+    if (v.kind === "alias") {
+      if (!deepEqual(value, v.original)) this.edit(v.start, v.end, this.flowValue(value))
+      return
+    }
+    // a collection in the source
+    if (isMap(value) && value.src === v) return this.map(value, v, v.flow ? v.column : this.collectionColumn(v))
+    if (isList(value) && value.src === v) return this.list(value, v)
+    if (v.flow || !(isMap(value) || isList(value))) {
+      this.edit(v.start, v.end, isMap(value) || isList(value) ? this.flowValue(value) : this.flowScalar(value))
+    } else {
+      this.replaceWithBlock(value, v.start, v.end, this.collectionColumn(v))
+    }
+  }
+
+  collectionColumn(v: CollectionSrc): number {
+    return this.column(v.start)
+  }
+
+  /** Replace a value by a block collection starting on the next line. */
+  replaceWithBlock(value: TreeValue, start: number, end: number, column: number): void {
+    const wrapper: TreeMap = { kind: "map", items: [{ key: "x", value }] }
+    const rendered = this.freshBlock(wrapper, 0)
+    const body = rendered.split("\n").slice(1).map(line => (line === "" ? line : " ".repeat(Math.max(0, column - this.step)) + line)).join("\n")
+    let from = start
+    while (from > 0 && (this.text[from - 1] === " " || this.text[from - 1] === "\t")) from--
+    if (body === "") this.edit(from, end, ` ${rendered.slice(rendered.indexOf(":") + 1).trim()}`)
+    else this.edit(from, end, `\n${body}`)
+  }
+
+  deleteItem(s: ItemSrc | CommentSrc | undefined): void {
+    if (s === undefined) return
+    if (s.kind === "comment" && !this.onlySpacesBefore(s.start)) {
+      let from = s.start
+      while (from > 0 && (this.text[from - 1] === " " || this.text[from - 1] === "\t")) from--
+      this.edit(from, s.end, "")
+      return
+    }
+    const start = this.onlySpacesBefore(s.start) ? this.lineStart(s.start) : s.start
+    this.edit(start, this.lineEnd(s.end), "")
+  }
+
+  // ---- lists ----
+  list(list: TreeList, src: CollectionSrc): void {
+    if (src.flow && (this.structureChanged(list.items, src) || list.items.some(item => {
+      const s = item.src as ItemSrc | CommentSrc
+      if (s.kind === "comment") return !(item.value instanceof Comment) || item.value.value !== s.original
+      return item.value instanceof Comment
+    }))) {
+      this.edit(src.start, src.end, this.flow(list))
+      return
+    }
+    const present = new Set<unknown>(list.items)
+    for (const old of src.items as ListItem[]) {
+      if (!present.has(old)) this.deleteItem(old.src as ItemSrc | CommentSrc | undefined)
+    }
+    const dashColumn = src.column
+    const elements = list.items.filter(item => (item.src as ItemSrc | undefined)?.kind === "item")
+    const added: ListItem[] = []
+    for (const [index, item] of list.items.entries()) {
+      const s = item.src as ItemSrc | CommentSrc | undefined
+      if (s === undefined) {
+        added.push(item)
+        continue
+      }
+      if (s.kind === "comment") {
+        if (!(item.value instanceof Comment)) continue
+        if (isEncryptedComment(item.value)) {
+          this.commentToElement(item.value.value, s, list.items.slice(index + 1), elements, dashColumn)
+        } else if (item.value.value !== s.original) {
+          this.edit(s.start, s.end, `#${item.value.value}`)
+        }
+        continue
+      }
+      if (item.value instanceof Comment) {
+        // a `- ENC[…,type:comment]` element that decrypted back into a comment (or was re-encrypted)
+        if (isEncryptedComment(item.value)) {
+          if (s.value.kind === "scalar" && item.value.value !== s.value.original) this.edit(s.value.start, s.value.end, item.value.value)
+          continue
+        }
+        this.edit(s.start, s.value.end, `#${item.value.value}`)
+        continue
+      }
+      this.value(item.value, s, this.column(s.start), true)
+    }
+    if (added.length > 0) {
+      const last = elements[elements.length - 1]?.src as ItemSrc | undefined
+      const at = last !== undefined ? this.lineBreakAt(last.end) : src.end
+      const block = this.freshList(added, dashColumn)
+      this.edit(at, at, `\n${block}`)
+    }
+  }
+
+  /** An encrypted list comment becomes a `- ENC[…]` element where the comment was (spec §2.6). */
+  commentToElement(text: string, s: CommentSrc, following: ListItem[], elements: ListItem[], dashColumn: number): void {
+    if (this.onlySpacesBefore(s.start)) this.edit(this.lineStart(s.start), this.lineEnd(s.end), "")
+    else {
+      let from = s.start
+      while (from > 0 && (this.text[from - 1] === " " || this.text[from - 1] === "\t")) from--
+      this.edit(from, s.end, "")
+    }
+    const next = following.find(item => (item.src as ItemSrc | undefined)?.kind === "item")
+    const line = `${" ".repeat(dashColumn)}- ${text}`
+    if (next !== undefined) {
+      const at = this.lineStart((next.src as ItemSrc).start)
+      this.edit(at, at, `${line}\n`)
+    } else {
+      const last = elements[elements.length - 1]?.src as ItemSrc | undefined
+      const at = last !== undefined ? this.lineBreakAt(last.end) : this.lineBreakAt(s.end)
+      this.edit(at, at, `\n${line}`)
+    }
+  }
+
+  freshList(items: ListItem[], dashColumn: number): string {
+    const rendered = this.freshBlock({ kind: "map", items: [{ key: "x", value: { kind: "list", items } }] }, 0)
+    return rendered.split("\n").slice(1).map(line => {
+      const stripped = line.slice(this.step)
+      return line === "" ? line : " ".repeat(dashColumn) + stripped
+    }).join("\n")
+  }
+
+  // ---- change detection ----
+  structureChanged(items: readonly unknown[], src: CollectionSrc): boolean {
+    if (items.length !== src.items.length) return true
+    return items.some((item, i) => item !== src.items[i] || (item as { src?: unknown }).src === undefined)
+  }
+
+  mapChanged(map: TreeMap, src: CollectionSrc): boolean {
+    if (this.structureChanged(map.items, src)) return true
+    return map.items.some(item => {
+      const s = item.src as ItemSrc | CommentSrc
+      if (item.key instanceof Comment) return s.kind === "comment" && item.key.value !== s.original
+      return s.kind === "item" && this.valueChanged(item.value, s)
+    })
+  }
+
+  listChanged(list: TreeList, src: CollectionSrc): boolean {
+    if (this.structureChanged(list.items, src)) return true
+    return list.items.some(item => {
+      const s = item.src as ItemSrc | CommentSrc
+      if (s.kind === "comment") return !(item.value instanceof Comment) || item.value.value !== s.original
+      if (item.value instanceof Comment) return true
+      return this.valueChanged(item.value, s)
+    })
+  }
+
+  valueChanged(value: TreeValue, s: ItemSrc): boolean {
+    const v = s.value
+    if (v.kind === "scalar") return isMap(value) || isList(value) || !sameScalar(value, v.original)
+    if (v.kind === "alias") return !deepEqual(value, v.original)
+    if (isMap(value) && value.src === v) return this.mapChanged(value, v)
+    if (isList(value) && value.src === v) return this.listChanged(value, v)
+    return true
+  }
+
+  // ---- flow rendering ----
+  flow(value: TreeMap | TreeList): string {
+    return this.flowValue(value)
+  }
+  flowValue(value: TreeValue): string {
+    if (isMap(value)) {
+      const parts = value.items.filter(item => !(item.key instanceof Comment))
+        .map(item => `${this.flowScalar(item.key as string)}: ${this.flowValue(item.value)}`)
+      return `{${parts.join(", ")}}`
+    }
+    if (isList(value)) {
+      const parts: string[] = []
+      for (const item of value.items) {
+        if (item.value instanceof Comment) {
+          if (isEncryptedComment(item.value)) parts.push(`"${item.value.value}"`)
+        } else parts.push(this.flowValue(item.value))
+      }
+      return `[${parts.join(", ")}]`
+    }
+    return this.flowScalar(value)
+  }
+  flowScalar(value: Scalar | null | TreeValue): string {
+    if (isMap(value) || isList(value)) return this.flowValue(value)
+    if (typeof value === "string") {
+      if (/^ENC\[/.test(value)) return `"${value}"`
+      if (resolvePlainTag(value) === "!!str" && analyzeScalar(value).flowPlainAllowed) return value
+      return minimalDoubleQuoted(value)
+    }
+    if (value instanceof Uint8Array) return renderScalar(value, { style: Style.Double, flow: true, header: "", contentIndent: 0 })
+    return canonicalYaml(value)
+  }
+}
+
+function bytesOf(value: string | Uint8Array): Uint8Array {
+  return typeof value === "string" ? Buffer.from(value, "utf8") : value
+}
+
+/** Whether a scalar equals the value parsed from the source. */
+export function sameScalar(value: TreeValue, original: unknown): boolean {
+  if (isMap(value) || isList(value)) return false
+  if (value === null || original === null) return value === original
+  if ((typeof value === "string" || value instanceof Uint8Array) && (typeof original === "string" || original instanceof Uint8Array)) {
+    if (typeof value === "string" && typeof original === "string") return value === original
+    return Buffer.from(bytesOf(value)).equals(Buffer.from(bytesOf(original)))
+  }
+  if (typeof value === "number" && typeof original === "number") return Object.is(value, original) || (Number.isNaN(value) && Number.isNaN(original))
+  if (typeof value === "object" && typeof original === "object" && value !== null && original !== null && "text" in value && "text" in original) {
+    return value.text === (original as { text: string }).text
+  }
+  return value === original
+}
+
+export function deepEqual(a: TreeValue | Comment, b: TreeValue | Comment): boolean {
+  if (a instanceof Comment || b instanceof Comment) {
+    return a instanceof Comment && b instanceof Comment && a.value === b.value
+  }
+  if (isMap(a)) {
+    if (!isMap(b) || a.items.length !== b.items.length) return false
+    return a.items.every((item, i) => {
+      const other = b.items[i]!
+      const keysEqual = item.key instanceof Comment ? other.key instanceof Comment && other.key.value === item.key.value : item.key === other.key
+      return keysEqual && deepEqual(item.value, other.value)
+    })
+  }
+  if (isList(a)) {
+    if (!isList(b) || a.items.length !== b.items.length) return false
+    return a.items.every((item, i) => deepEqual(item.value, b.items[i]!.value))
+  }
+  return sameScalar(a, b)
+}
