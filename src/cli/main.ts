@@ -11,6 +11,14 @@ import { addKeyFlags } from "./key-flags.js"
 
 export const tsopsVersion = "0.1.0"
 
+export type CommandFactory = (program: Command, io: Io, warn: (message: string) => void) => Command
+
+/** Every subcommand, in `--help` order: one line per command module. */
+const commands: CommandFactory[] = [
+  encryptCommand,
+  decryptCommand,
+]
+
 function buildProgram(io: Io): Command {
   const warn = (message: string) => {
     io.stderr.write(`[tsops] warning: ${message}\n`)
@@ -39,7 +47,7 @@ function buildProgram(io: Io): Command {
     }
     throw new TsopsError("tsops: editing files (`tsops FILE`) is not available yet; use `tsops encrypt` or `tsops decrypt`", ExitCode.ErrorGeneric)
   })
-  for (const add of [encryptCommand, decryptCommand]) {
+  for (const add of commands) {
     add(program, io, warn).exitOverride().configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
   }
   return program
