@@ -45,7 +45,10 @@ export function verifyMac(cipher: Cipher, storedMac: string, lastModified: strin
   let stored = ""
   if (storedMac !== "") {
     try {
-      stored = cipher.decrypt(storedMac, normalizeLastModified(lastModified)).plaintext.toString("utf8")
+      const { plaintext, type } = cipher.decrypt(storedMac, normalizeLastModified(lastModified))
+      // The type tag is not authenticated by GCM; sops parses it, so a mangled one fails there too.
+      if (type !== "str" && type !== "bytes") throw new Error(`Unknown datatype: ${type}`)
+      stored = plaintext.toString("utf8")
     } catch (error) {
       throw new MacMismatchError(`Cannot decrypt MAC: ${(error as Error).message}`)
     }
