@@ -14,7 +14,12 @@ export function typed(value: TreeValue | Comment): Typed {
   if (typeof value === "number") return { float: Object.is(value, -0) ? "-0" : String(value) }
   if (typeof value === "boolean") return { bool: value }
   if (value instanceof SopsTime) return { time: value.text }
-  return { bytes: Buffer.from(value).toString("hex") }
+  // Bytes that are valid UTF-8 (an empty payload included, spec §2.3) are the same value as that string.
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(value)
+  } catch {
+    return { bytes: Buffer.from(value).toString("hex") }
+  }
 }
 
 /** Parses a plaintext file in the format its name (or `format`) says and returns its typed values. */
