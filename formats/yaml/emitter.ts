@@ -107,7 +107,8 @@ class Emitter {
   }
   writeText(s: string): void {
     this.out.push(s)
-    for (const _ of s) this.column++
+    if (/[\ud800-\udfff]/.test(s)) for (const _ of s) this.column++
+    else this.column += s.length
   }
   writeIndent(): void {
     const indent = Math.max(this.indent, 0)

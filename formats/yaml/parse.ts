@@ -73,13 +73,22 @@ function checkFirstDocument(doc: YamlNode): void {
     if (seen.has(node)) return
     seen.add(node)
     if (node.kind === K.Mapping) {
+      // yaml.v3 reports every later key equal (same kind and text) to an earlier one
       const c = node.content
-      for (let i = 0; i < c.length; i += 2) {
-        for (let j = i + 2; j < c.length; j += 2) {
-          if (c[i]!.kind === c[j]!.kind && c[i]!.value === c[j]!.value) {
-            errors.push(`line ${c[j]!.start.line + 1}: mapping key ${JSON.stringify(c[j]!.value)} already defined at line ${c[i]!.start.line + 1}`)
-          }
+      const seenKeys = new Map<string, number[]>()
+      const pairs: [number, number][] = []
+      for (let j = 0; j < c.length; j += 2) {
+        const key = `${c[j]!.kind}:${c[j]!.value}`
+        const earlier = seenKeys.get(key)
+        if (earlier === undefined) seenKeys.set(key, [j])
+        else {
+          for (const i of earlier) pairs.push([i, j])
+          earlier.push(j)
         }
+      }
+      pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1])
+      for (const [i, j] of pairs) {
+        errors.push(`line ${c[j]!.start.line + 1}: mapping key ${JSON.stringify(c[j]!.value)} already defined at line ${c[i]!.start.line + 1}`)
       }
     }
     for (const child of node.content) visit(child)

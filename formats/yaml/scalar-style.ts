@@ -44,7 +44,7 @@ export function analyzeScalar(value: string): ScalarAnalysis {
     flowIndicators = true
   }
   let precededByWhitespace = true
-  const chars = Array.from(value)
+  const chars = /[\ud800-\udfff]/.test(value) ? Array.from(value) : value
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i]!
     const cp = ch.codePointAt(0)!

@@ -210,15 +210,26 @@ export function scanPlainScalar(s: Scanner): Token {
   for (;;) {
     if (atDocumentIndicator(s)) break
     if (s.code(s.pos) === 0x23) break
+    // the run of non-blank characters, scanned directly (this loop dominates parse time)
+    const src = s.src
+    const length = src.length
     const runStart = s.pos
-    let first = true
-    while (!s.isBlankZ(s.pos)) {
-      const c = s.code(s.pos)
-      if ((c === 0x3a && s.isBlankZ(s.pos + 1)) ||
-        (flow && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d))) {
+    let p = s.pos
+    let column = s.column
+    while (p < length) {
+      const c = src.charCodeAt(p)
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029) break
+      if (c === 0x3a) {
+        const n = p + 1 < length ? src.charCodeAt(p + 1) : 0
+        if (n === 0 || n === 0x20 || n === 0x09 || n === 0x0a || n === 0x0d || n === 0x85 || n === 0x2028 || n === 0x2029) break
+      } else if (flow && (c === 0x2c || c === 0x3f || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d)) {
         break
       }
-      if (first && (leadingBlanks || whitespaces !== "")) {
+      p += c >= 0xd800 && c <= 0xdbff ? 2 : 1
+      column++
+    }
+    if (p > runStart) {
+      if (leadingBlanks || whitespaces !== "") {
         if (leadingBlanks) {
           if (leadingBreak.startsWith("\n")) parts.push(trailingBreaks === "" ? " " : trailingBreaks)
           else parts.push(leadingBreak, trailingBreaks)
@@ -230,11 +241,12 @@ export function scanPlainScalar(s: Scanner): Token {
           whitespaces = ""
         }
       }
-      first = false
-      s.skip()
+      s.pos = p
+      s.column = column
+      s.newlines = 0
       end = s.mark()
+      parts.push(src.slice(runStart, p))
     }
-    if (s.pos > runStart) parts.push(s.src.slice(runStart, s.pos))
     if (!(s.isBlank(s.pos) || s.isBreak(s.pos))) break
 
     while (s.isBlank(s.pos) || s.isBreak(s.pos)) {

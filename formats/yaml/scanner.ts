@@ -182,9 +182,13 @@ export class Scanner {
 
   fetchNextToken(): void {
     if (!this.streamStartProduced) return this.fetchStreamStart()
-    const scanMark = this.mark()
+    const scanIndex = this.pos
+    const scanLine = this.line
+    const scanColumn = this.column
     this.scanToNextToken()
-    this.unrollIndent(this.column, scanMark)
+    if (this.flowLevel === 0 && this.indent > this.column) {
+      this.unrollIndent(this.column, { index: scanIndex, line: scanLine, column: scanColumn })
+    }
 
     const p = this.pos
     if (this.isZ(p)) return this.fetchStreamEnd()
@@ -193,7 +197,10 @@ export class Scanner {
     if (this.column === 0 && this.isDocumentIndicator(p, 0x2d)) return this.fetchDocumentIndicator(T.DocumentStart)
     if (this.column === 0 && this.isDocumentIndicator(p, 0x2e)) return this.fetchDocumentIndicator(T.DocumentEnd)
 
-    let commentMark = this.mark()
+    const markIndex = this.pos
+    const markLine = this.line
+    const markColumn = this.column
+    let commentMark: Mark | undefined
     if (this.tokens.length > 0 && ((this.flowLevel === 0 && c === 0x3a) || (this.flowLevel > 0 && c === 0x2c))) {
       // A comment after ':' or ',' belongs with the token before it.
       commentMark = this.tokens[this.tokens.length - 1]!.start
@@ -202,7 +209,8 @@ export class Scanner {
     const last = this.tokens[this.tokens.length - 1]
     // A lone '-' has no line comment: it becomes a head comment of what follows.
     if (last !== undefined && last.type === T.BlockEntry) return
-    scanLineComment(this, commentMark)
+    if (this.newlines > 0) return
+    scanLineComment(this, commentMark ?? { index: markIndex, line: markLine, column: markColumn })
   }
 
   isDocumentIndicator(p: number, ch: number): boolean {
@@ -524,7 +532,9 @@ export class Scanner {
 
   /** Skip blanks, line breaks and comments (collecting the comments) up to the next token. */
   scanToNextToken(): void {
-    const scanMark = this.mark()
+    const scanIndex = this.pos
+    const scanLine = this.line
+    const scanColumn = this.column
     for (;;) {
       if (this.column === 0 && this.code(this.pos) === 0xfeff) this.skip()
       for (;;) {
@@ -544,7 +554,7 @@ export class Scanner {
           if (comment.startMark.line === this.line - 1) comment.tokenMark = this.mark()
         }
       }
-      if (this.code(this.pos) === 0x23 /* # */) scanComments(this, scanMark)
+      if (this.code(this.pos) === 0x23 /* # */) scanComments(this, { index: scanIndex, line: scanLine, column: scanColumn })
       if (this.isBreak(this.pos)) {
         this.skipLine()
         if (this.flowLevel === 0) this.simpleKeyAllowed = true
