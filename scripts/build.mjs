@@ -1,10 +1,11 @@
 // Bundles the CLI and the library into dist/ with esbuild. Code splitting keeps every lazily
 // imported module (a format, a key type, openpgp, a cloud SDK) out of the start-up chunk.
 import { build } from "esbuild"
-import { rmSync } from "node:fs"
+import { readdirSync, rmSync } from "node:fs"
+import { basename } from "node:path"
 
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
-await build({
+const outdir = new URL("../dist/", import.meta.url)
+const result = await build({
   entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
   outdir: "dist",
   bundle: true,
@@ -12,8 +13,17 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  // Dependencies are bundled too: a few chunks instead of dozens of node_modules files to resolve at start-up.
+  external: ["esbuild"],
   sourcemap: false,
-  metafile: false,
+  metafile: true,
   logLevel: "warning",
+  // CommonJS dependencies (commander…) call require() for Node built-ins; give ESM chunks one.
+  banner: { js: 'import { createRequire as __tsopsCreateRequire } from "node:module"; const require = __tsopsCreateRequire(import.meta.url);' },
 })
+// Remove stale chunks only after the new ones are written (chunk names are content hashes), so a
+// build running while another process uses dist/ never leaves it without the files it imports.
+const fresh = new Set(Object.keys(result.metafile.outputs).map(path => basename(path)))
+for (const name of readdirSync(outdir)) {
+  if (name.endsWith(".js") && !fresh.has(name) && name !== "sea") rmSync(new URL(name, outdir), { force: true })
+}
