@@ -33,6 +33,8 @@ export interface YamlNode {
   last: number
   /** offset of the `-` before this node in a block sequence, else -1 */
   entry: number
+  /** block scalars: the content's indentation column */
+  blockIndent: number
 }
 
 const longTagPrefix = "tag:yaml.org,2002:"
@@ -92,7 +94,7 @@ class Composer {
       alias: undefined, content: [], head: event.head, line: event.line, foot: event.foot,
       start: event.start, end: event.end,
       tokenStart: event.token?.start.index ?? event.start.index, tokenEnd: event.token?.end.index ?? event.end.index,
-      last: event.token?.end.index ?? event.end.index, entry: event.entry,
+      last: event.token?.end.index ?? event.end.index, entry: event.entry, blockIndent: event.token?.blockIndent ?? 0,
     }
   }
 

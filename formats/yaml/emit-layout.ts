@@ -68,13 +68,15 @@ class LayoutEmitter {
   lineStart(offset: number): number {
     return this.text.lastIndexOf("\n", offset - 1) + 1
   }
-  /** offset just after the line break ending the line that contains `offset` (or the text end) */
+  /** offset just after the line break ending the line that holds the span ending at `offset` */
   lineEnd(offset: number): number {
+    if (offset > 0 && this.text[offset - 1] === "\n") return offset // a keep block's span ends after its break
     const nl = this.text.indexOf("\n", offset)
     return nl < 0 ? this.text.length : nl + 1
   }
-  /** offset of the line break ending the line containing `offset` (before it), or the text end */
+  /** offset of the line break ending the line that holds the span ending at `offset`, or the text end */
   lineBreakAt(offset: number): number {
+    if (offset > 0 && this.text[offset - 1] === "\n") offset--
     let nl = this.text.indexOf("\n", offset)
     if (nl < 0) return this.text.length
     if (nl > 0 && this.text[nl - 1] === "\r") nl--
@@ -100,8 +102,10 @@ class LayoutEmitter {
       // Empty or flow top-level mapping: write the whole document afresh (with metadata if any).
       const changed = top === undefined ? branch.items.length > 0 : this.mapChanged(branch, top)
       if (!changed && sopsBlock === undefined && doc.sops === undefined) return
-      const full: TreeMap = { kind: "map", items: [...branch.items, ...(metadata ? [{ key: "sops", value: metadata }] : [])] }
-      const rendered = full.items.length === 0 ? "{}" : this.freshBlock(full, 0, this.step)
+      const parts: string[] = []
+      if (branch.items.length > 0) parts.push(this.freshBlock(branch, 0))
+      if (sopsBlock !== undefined) parts.push(sopsBlock)
+      const rendered = parts.length === 0 ? "{}" : parts.join("\n")
       if (top !== undefined) {
         this.edit(top.start, top.end, rendered)
       } else {
@@ -178,7 +182,11 @@ class LayoutEmitter {
       }
       if (sameScalar(value, v.original)) return
       const contentIndent = v.contentIndent > 0 ? v.contentIndent : childColumn
-      const text = renderScalar(value, { style: v.style, flow: v.flow, header: v.header, contentIndent })
+      let text = renderScalar(value, { style: v.style, flow: v.flow, header: v.header, contentIndent })
+      // A keep (`+`) block's span ends after its line breaks; any other span ends before one.
+      const spanHasBreak = v.end > 0 && this.text[v.end - 1] === "\n"
+      if (spanHasBreak && !text.endsWith("\n")) text += "\n"
+      else if (!spanHasBreak && text.endsWith("\n")) text = text.slice(0, -1)
       this.edit(v.start, v.end, (v.anchor !== "" ? `&${v.anchor} ` : "") + text)
       return
     }
@@ -190,7 +198,15 @@ class LayoutEmitter {
     if (isMap(value) && value.src === v) return this.map(value, v, v.flow ? v.column : this.collectionColumn(v))
     if (isList(value) && value.src === v) return this.list(value, v)
     if (v.flow || !(isMap(value) || isList(value))) {
-      this.edit(v.start, v.end, isMap(value) || isList(value) ? this.flowValue(value) : this.flowScalar(value))
+      // a block collection turned scalar goes back on the key's line when only blanks are between
+      let from = v.start
+      if (!v.flow) {
+        let p = v.start
+        while (p > 0 && /[ \t\r\n]/.test(this.text[p - 1]!)) p--
+        if (this.text[p - 1] === ":" || this.text[p - 1] === "-") from = p
+      }
+      const rendered = isMap(value) || isList(value) ? this.flowValue(value) : this.flowScalar(value)
+      this.edit(from, v.end, from === v.start ? rendered : ` ${rendered}`)
     } else {
       this.replaceWithBlock(value, v.start, v.end, this.collectionColumn(v))
     }

@@ -191,7 +191,7 @@ class TreeBuilder {
     const keyValue = this.keyValue(key)
     const [treeValue, valueSrc] = this.value(value, handleValueComments)
     const item: MapItem = { key: keyValue, value: treeValue }
-    item.src = { kind: "item", start: key.start.index, end: value.last, value: valueSrc } satisfies ItemSrc
+    item.src = { kind: "item", start: key.start.index, end: valueSrc.end, value: valueSrc } satisfies ItemSrc
     branch.items.push(item)
     if (handleValueComments) this.mapComments(branch, value.foot)
     this.mapComments(branch, key.foot)
@@ -236,7 +236,7 @@ class TreeBuilder {
           const [value, valueSrc] = this.value(item, true)
           const element: ListItem = { value }
           const start = item.entry >= 0 ? item.entry : item.start.index
-          element.src = { kind: "item", start, end: item.last, value: valueSrc } satisfies ItemSrc
+          element.src = { kind: "item", start, end: valueSrc.end, value: valueSrc } satisfies ItemSrc
           list.items.push(element)
           this.listComments(list, item.foot)
         }
@@ -298,10 +298,10 @@ class TreeBuilder {
     if (block) {
       const headerEnd = findHeaderEnd(text, node.tokenStart)
       header = text.slice(node.tokenStart, headerEnd).trimEnd()
-      // the token runs to the start of the next non-empty line; keep only real content lines
-      end = trimTrailingBlankLines(text, Math.max(node.tokenEnd, headerEnd), headerEnd)
-      const firstContent = text.indexOf("\n", headerEnd)
-      contentIndent = firstContent >= 0 ? indentationOfFirstContentLine(text, firstContent + 1, end) : 0
+      // The token runs to the start of the next non-empty line. With keep chomping (`+`) the
+      // empty lines are part of the value; otherwise only the content lines are.
+      end = header.includes("+") ? Math.max(node.tokenEnd, headerEnd) : trimTrailingBlankLines(text, Math.max(node.tokenEnd, headerEnd), headerEnd)
+      contentIndent = node.blockIndent
     }
     const hasAnchorOrTag = node.start.index < node.tokenStart
     return {
@@ -312,11 +312,17 @@ class TreeBuilder {
     }
   }
 
-  collectionSrc(node: YamlNode, items: readonly unknown[]): CollectionSrc {
-    return {
-      kind: "collection", start: node.start.index, end: node.last, flow: node.flow, column: node.start.column,
-      items: [...items],
+  collectionSrc(node: YamlNode, items: readonly { src?: unknown }[]): CollectionSrc {
+    // a block collection ends with its last entry (a block scalar's trailing empty lines excluded)
+    let end = node.last
+    if (!node.flow) {
+      end = node.start.index
+      for (const item of items) {
+        const src = item.src as { end?: number } | undefined
+        if (src?.end !== undefined && src.end > end) end = src.end
+      }
     }
+    return { kind: "collection", start: node.start.index, end, flow: node.flow, column: node.start.column, items: [...items] }
   }
 }
 
@@ -331,18 +337,6 @@ function trimTrailingBlankLines(text: string, end: number, min: number): number 
   while (p > min && /\s/.test(text[p - 1]!)) p--
   // keep the whole last content line (it ends where its line break starts)
   return p
-}
-
-function indentationOfFirstContentLine(text: string, from: number, end: number): number {
-  let p = from
-  while (p < end) {
-    let q = p
-    while (text[q] === " ") q++
-    if (text[q] !== "\n" && text[q] !== "\r") return q - p
-    p = text.indexOf("\n", q) + 1
-    if (p === 0) break
-  }
-  return 0
 }
 
 /** Values copied from an anchor carry no source position of their own. */

@@ -78,7 +78,8 @@ function literalBlock(value: string, header: string, indent: number): string | u
   }
   const pad = " ".repeat(indent)
   const content = lines.map(line => (line === "" ? "" : pad + line)).join("\n")
-  const extra = chomp === "+" ? "\n".repeat(trailing - 1) : ""
+  // a keep (`+`) block's span includes its final line breaks, so they are written here
+  const extra = chomp === "+" ? "\n".repeat(trailing) : ""
   return `${header}\n${content}${extra}`
 }
 
@@ -116,7 +117,8 @@ export function renderScalar(value: Scalar | null, place: ScalarPlace): string {
       case Style.Double: return `"${value}"`
       case Style.Single: return `'${value}'`
       case Style.Literal:
-      case Style.Folded: return `${place.header}\n${" ".repeat(place.contentIndent)}${value}`
+      case Style.Folded:
+        return `${place.header}\n${" ".repeat(place.contentIndent)}${value}${place.header.includes("+") ? "\n" : ""}`
       default: return value
     }
   }

@@ -94,7 +94,9 @@ export function scanBlockScalar(s: Scanner, literal: boolean): Token {
   }
   if (chomping !== -1) parts.push(leadingBreak)
   if (chomping === 1) parts.push(trailingBreaks)
-  return scalarToken(s, start, end, parts.join(""), literal ? Style.Literal : Style.Folded)
+  const token = scalarToken(s, start, end, parts.join(""), literal ? Style.Literal : Style.Folded)
+  token.blockIndent = indent
+  return token
 }
 
 const simpleEscapes: Record<string, string> = {

@@ -34,6 +34,8 @@ export interface Token {
   style: ScalarStyle
   major: number
   minor: number
+  /** block scalars: the content's indentation column */
+  blockIndent: number
 }
 
 interface SimpleKey {
@@ -149,7 +151,7 @@ export class Scanner {
     else this.tokens.splice(this.head + pos, 0, token)
   }
   newToken(type: TokenType, start: Mark, end: Mark): Token {
-    return { type, start, end, value: "", suffix: "", style: Style.Plain, major: 0, minor: 0 }
+    return { type, start, end, value: "", suffix: "", style: Style.Plain, major: 0, minor: 0, blockIndent: 0 }
   }
 
   /** The next token, scanning more input as needed (yaml.v3 keeps two tokens of lookahead for comments). */
