@@ -56,15 +56,7 @@ export async function encrypt(input: Uint8Array | string, options: EncryptOption
   }
   if (parsed.metadata !== undefined) throw new TsopsError(alreadyEncryptedMessage, ExitCode.FileAlreadyEncrypted)
 
-  const rules: CryptRules = { ...plan.rules }
-  if (inputFormat === "binary") {
-    // sops forces every rule off for binary files and writes no unencrypted_suffix (spec §3.1).
-    for (const field of ruleFields) {
-      if (rules[field]) options.warn?.(`${field} is ignored for binary files`)
-      delete rules[field]
-    }
-    delete rules.macOnlyEncrypted
-  }
+  const { rules, stored } = newFileRules(plan, inputFormat, options.warn)
   const dataKey = options.dataKey ?? randomBytes(32)
   const cipher = new Cipher(dataKey, options.ivSource)
   const [wrapped, mac] = await Promise.all([
@@ -72,8 +64,6 @@ export async function encrypt(input: Uint8Array | string, options: EncryptOption
     Promise.resolve().then(() => encryptTree(parsed.branches, cipher, rules)),
   ])
   const lastModified = nowRfc3339(options.now)
-  const stored: CryptRules = { ...rules }
-  if (inputFormat !== "binary" && countRules(rules) === 0) stored.unencryptedSuffix = defaultUnencryptedSuffix
   const metadata: Metadata = {
     keyGroups: wrapped.keyGroups,
     shamirThreshold: wrapped.shamirThreshold,
@@ -87,15 +77,39 @@ export async function encrypt(input: Uint8Array | string, options: EncryptOption
   return outputStore.emit(parsed.branches, emitOptions(outputFormat, layout, options, stores, metadataToTree(metadata)))
 }
 
-interface KeyPlan {
+/** What a new file gets: its master keys, Shamir threshold and crypt rules, and the config's `stores`. */
+export interface KeyPlan {
   keyGroups: KeySpec[][]
   shamirThreshold: number
   rules: CryptRules
   stores: Awaited<ReturnType<typeof loadConfig>>["stores"]
 }
 
-/** Keys, rules and threshold for a new file: flags first, then the creation rule (spec §8.3). */
-async function planKeys(filename: string, options: EncryptOptions): Promise<KeyPlan> {
+/**
+ * The rules a new file is encrypted with (`rules`) and the ones its metadata records (`stored`).
+ * sops forces every rule off for binary files and writes no unencrypted_suffix for them (spec §3.1);
+ * other files without a rule record the default `_unencrypted` suffix.
+ */
+export function newFileRules(plan: KeyPlan, format: FormatName, warn?: (message: string) => void): { rules: CryptRules; stored: CryptRules } {
+  const rules: CryptRules = { ...plan.rules }
+  if (format === "binary") {
+    for (const field of ruleFields) {
+      if (rules[field]) warn?.(`${field} is ignored for binary files`)
+      delete rules[field]
+    }
+    delete rules.macOnlyEncrypted
+  }
+  const stored: CryptRules = { ...rules }
+  if (format !== "binary" && countRules(rules) === 0) stored.unencryptedSuffix = defaultUnencryptedSuffix
+  return { rules, stored }
+}
+
+/**
+ * Keys, rules and threshold for a new file: flags first, then the creation rule (spec §8.3).
+ * `encrypt` and `edit` of a file that does not exist yet use it.
+ * @throws TsopsError: exit 8 for conflicting rules, 1 when no keys are given or configured
+ */
+export async function planKeys(filename: string, options: EncryptOptions): Promise<KeyPlan> {
   const env = envOf(options)
   const configPath = options.config === false
     ? undefined
