@@ -1,7 +1,7 @@
 // YAML nodes from events, as yaml.v3's node decoder builds them (including its moves of foot
 // comments between keys and values), keeping source positions for the layout emitter.
 import { E, Parser, type YamlEvent } from "./parser.js"
-import type { CommentText } from "./scan-comments.js"
+import type { CommentLine, CommentText } from "./scan-comments.js"
 import { Style, type Mark, type ScalarStyle } from "./scanner.js"
 import { YamlSyntaxError } from "./syntax-error.js"
 
@@ -43,9 +43,15 @@ export function shortTag(tag: string): string {
   return tag.startsWith(longTagPrefix) ? `!!${tag.slice(longTagPrefix.length)}` : tag
 }
 
-/** Parse the documents of a stream one by one (a syntax error in a later one comes after earlier ones). */
-export function* composeDocuments(src: string, resolveTag: (value: string) => string): Generator<YamlNode> {
-  yield* new Composer(src, resolveTag).documents()
+/**
+ * Parse the documents of a stream one by one (a syntax error in a later one comes after earlier
+ * ones). `commentLines` receives every comment line of the source as it is read.
+ */
+export function* composeDocuments(src: string, resolveTag: (value: string) => string,
+  commentLines: CommentLine[] = []): Generator<YamlNode> {
+  const composer = new Composer(src, resolveTag)
+  composer.parser.scanner.commentLines = commentLines
+  yield* composer.documents()
 }
 
 class Composer {

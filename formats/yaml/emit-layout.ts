@@ -30,6 +30,8 @@ export function emitLayout(branches: readonly TreeMap[], layout: YamlLayout, met
   if (branches.length !== layout.documents.length) return undefined
   const e = new LayoutEmitter(layout.text)
   for (const [index, branch] of branches.entries()) e.document(branch, layout.documents[index]!, metadata)
+  // Comments sops never saw would stay readable in an encrypted file: sops drops them, so do we.
+  if (metadata !== undefined) for (const orphan of layout.orphanComments) e.deleteItem({ kind: "comment", ...orphan, original: "", inline: false })
   const edits = e.edits.map((edit, order) => ({ edit, order }))
   edits.sort((a, b) => a.edit.start - b.edit.start || a.order - b.order)
   return splice(layout.text, edits.map(x => x.edit))
@@ -115,19 +117,67 @@ class LayoutEmitter {
       return
     }
     this.map(branch, top, column)
+    const topComments = new Set<number>()
+    for (const item of branch.items) {
+      const s = item.src as CommentSrc | undefined
+      if (s?.kind === "comment") topComments.add(s.start)
+    }
     if (doc.sops !== undefined) {
-      const start = this.lineStart(doc.sops.start)
+      let start = this.lineStart(doc.sops.start)
       const end = this.lineEnd(doc.sops.end)
       if (sopsBlock !== undefined) this.edit(start, end, `${sopsBlock}\n`)
-      else this.edit(start, end, "")
+      else {
+        // drop the empty line insertAtDocumentEnd put after a nested trailing comment
+        const last = start >= 2 && this.text[start - 1] === "\n" && this.text[start - 2] === "\n" ? this.lastLineComment(start - 1) : undefined
+        if (last !== undefined && !topComments.has(last)) start--
+        this.edit(start, end, "")
+      }
     } else if (sopsBlock !== undefined) {
-      this.insertAtDocumentEnd(doc.end, sopsBlock)
+      this.alignTrailingTopComments(branch, column, doc.end)
+      this.insertAtDocumentEnd(doc.end, sopsBlock, topComments)
     }
   }
 
-  insertAtDocumentEnd(end: number, block: string): void {
+  insertAtDocumentEnd(end: number, block: string, topComments: ReadonlySet<number> = new Set()): void {
     const before = end > 0 ? this.text[end - 1] : "\n"
-    this.edit(end, end, `${before === "\n" || end === 0 ? "" : "\n"}${block}\n`)
+    // A trailing comment that belongs to a nested map or list, right before the new `sops:`
+    // key, would be re-attached by yaml.v3 to the top level (changing its AAD); an empty line
+    // between them keeps it where it is. Decryption removes that empty line again.
+    const last = this.lastLineComment(end)
+    const gap = last !== undefined && !topComments.has(last) ? "\n" : ""
+    this.edit(end, end, `${before === "\n" || end === 0 ? "" : "\n"}${gap}${block}\n`)
+  }
+
+  /**
+   * yaml.v3 files an indented comment at the very end of a document under the top-level map;
+   * once `sops:` follows it, it would join the last nested map instead (another AAD). Moving
+   * such trailing comments to the top-level column keeps them where they are.
+   */
+  alignTrailingTopComments(branch: TreeMap, column: number, end: number): void {
+    let lastContent = -1
+    for (const item of branch.items) {
+      const s = item.src as ItemSrc | undefined
+      if (s?.kind === "item") lastContent = Math.max(lastContent, s.end)
+    }
+    for (const item of branch.items) {
+      const s = item.src as CommentSrc | undefined
+      if (s?.kind !== "comment" || s.start < lastContent || s.start >= end || !this.onlySpacesBefore(s.start)) continue
+      const lineStart = this.lineStart(s.start)
+      // not when it continues a block of other comments: aligning it would merge the blocks
+      const previous = this.text.slice(this.lineStart(Math.max(0, lineStart - 1)), Math.max(0, lineStart - 1))
+      if (/^[ \t]*#/.test(previous)) continue
+      if (s.start - lineStart !== column) this.edit(lineStart, s.start, " ".repeat(column))
+    }
+  }
+
+  /** Start offset of the `#` when the line ending at `end` (or just before it) is a comment line. */
+  lastLineComment(end: number): number | undefined {
+    let lineEnd = end
+    if (lineEnd > 0 && this.text[lineEnd - 1] === "\n") lineEnd--
+    if (lineEnd > 0 && this.text[lineEnd - 1] === "\r") lineEnd--
+    const start = this.lineStart(lineEnd)
+    const m = /^[ \t]*#/.exec(this.text.slice(start, lineEnd))
+    return m === null ? undefined : start + m[0].length - 1
   }
 
   deleteLines(start: number, end: number): void {
@@ -137,7 +187,7 @@ class LayoutEmitter {
   // ---- maps ----
   map(map: TreeMap, src: CollectionSrc, column: number): void {
     if (src.flow && this.structureChanged(map.items, src)) {
-      this.edit(src.start, src.end, this.flow(map))
+      this.reflow(map, src)
       return
     }
     const present = new Set<unknown>(map.items)
@@ -243,10 +293,9 @@ class LayoutEmitter {
   list(list: TreeList, src: CollectionSrc): void {
     if (src.flow && (this.structureChanged(list.items, src) || list.items.some(item => {
       const s = item.src as ItemSrc | CommentSrc
-      if (s.kind === "comment") return !(item.value instanceof Comment) || item.value.value !== s.original
-      return item.value instanceof Comment
+      return s.kind === "comment" ? !(item.value instanceof Comment) : item.value instanceof Comment
     }))) {
-      this.edit(src.start, src.end, this.flow(list))
+      this.reflow(list, src)
       return
     }
     const present = new Set<unknown>(list.items)
@@ -256,19 +305,17 @@ class LayoutEmitter {
     const dashColumn = src.column
     const elements = list.items.filter(item => (item.src as ItemSrc | undefined)?.kind === "item")
     const added: ListItem[] = []
-    for (const [index, item] of list.items.entries()) {
+    for (const item of list.items) {
       const s = item.src as ItemSrc | CommentSrc | undefined
       if (s === undefined) {
         added.push(item)
         continue
       }
       if (s.kind === "comment") {
-        if (!(item.value instanceof Comment)) continue
-        if (isEncryptedComment(item.value)) {
-          this.commentToElement(item.value.value, s, list.items.slice(index + 1), elements, dashColumn)
-        } else if (item.value.value !== s.original) {
-          this.edit(s.start, s.end, `#${item.value.value}`)
-        }
+        // An encrypted list comment stays a `#ENC[…]` comment where it was (sops writes a
+        // `- ENC[…]` element instead; both decrypt). Turning it into an element would change
+        // how yaml.v3 attaches the comments around it, and so their AADs.
+        if (item.value instanceof Comment && item.value.value !== s.original) this.edit(s.start, s.end, `#${item.value.value}`)
         continue
       }
       if (item.value instanceof Comment) {
@@ -287,26 +334,6 @@ class LayoutEmitter {
       const at = last !== undefined ? this.lineBreakAt(last.end) : src.end
       const block = this.freshList(added, dashColumn)
       this.edit(at, at, `\n${block}`)
-    }
-  }
-
-  /** An encrypted list comment becomes a `- ENC[…]` element where the comment was (spec §2.6). */
-  commentToElement(text: string, s: CommentSrc, following: ListItem[], elements: ListItem[], dashColumn: number): void {
-    if (this.onlySpacesBefore(s.start)) this.edit(this.lineStart(s.start), this.lineEnd(s.end), "")
-    else {
-      let from = s.start
-      while (from > 0 && (this.text[from - 1] === " " || this.text[from - 1] === "\t")) from--
-      this.edit(from, s.end, "")
-    }
-    const next = following.find(item => (item.src as ItemSrc | undefined)?.kind === "item")
-    const line = `${" ".repeat(dashColumn)}- ${text}`
-    if (next !== undefined) {
-      const at = this.lineStart((next.src as ItemSrc).start)
-      this.edit(at, at, `${line}\n`)
-    } else {
-      const last = elements[elements.length - 1]?.src as ItemSrc | undefined
-      const at = last !== undefined ? this.lineBreakAt(last.end) : this.lineBreakAt(s.end)
-      this.edit(at, at, `\n${line}`)
     }
   }
 
@@ -350,6 +377,18 @@ class LayoutEmitter {
     if (isMap(value) && value.src === v) return this.mapChanged(value, v)
     if (isList(value) && value.src === v) return this.listChanged(value, v)
     return true
+  }
+
+  /**
+   * Write a flow collection afresh. Its comments that sit outside its brackets (yaml.v3 files
+   * the comments after a flow collection with it) are removed: the rendering replaces them.
+   */
+  reflow(value: TreeMap | TreeList, src: CollectionSrc): void {
+    this.edit(src.start, src.end, this.flow(value))
+    for (const item of src.items as (MapItem | ListItem)[]) {
+      const s = item.src as CommentSrc | undefined
+      if (s?.kind === "comment" && (s.start < src.start || s.start >= src.end)) this.deleteItem(s)
+    }
   }
 
   // ---- flow rendering ----

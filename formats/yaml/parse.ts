@@ -5,7 +5,7 @@ import type { ParsedFile } from "../../src/core/store.js"
 import { Comment, isList, isMap, type ListItem, type MapItem, type TreeList, type TreeMap, type TreeValue } from "../../src/core/tree.js"
 import { composeDocuments, K, type YamlNode } from "./compose.js"
 import { decodeGoBase64, resolve, resolvePlainTag, TagMismatch, Uint64Value, type Resolved } from "./resolve.js"
-import type { CommentText } from "./scan-comments.js"
+import type { CommentLine, CommentText } from "./scan-comments.js"
 import { Style } from "./scanner.js"
 import type { AliasSrc, CollectionSrc, CommentSrc, DocumentLayout, ItemSrc, ScalarSrc, ValueSrc, YamlLayout } from "./src-info.js"
 import { YamlSyntaxError } from "./syntax-error.js"
@@ -22,8 +22,9 @@ export function parseYaml(input: Uint8Array): ParsedFile {
   }
   if (forbidden.test(text)) throw new InputParseError("yaml: control characters are not allowed")
   const docs: YamlNode[] = []
+  const commentLines: CommentLine[] = []
   try {
-    for (const doc of composeDocuments(text, resolvePlainTag)) {
+    for (const doc of composeDocuments(text, resolvePlainTag, commentLines)) {
       if (docs.length === 0) checkFirstDocument(doc)
       docs.push(doc)
     }
@@ -57,7 +58,10 @@ export function parseYaml(input: Uint8Array): ParsedFile {
     branches.push(branch)
     documents.push(documentLayout(text, doc, docs[index + 1], branch, sopsSpan))
   }
-  const layout: YamlLayout = { kind: "yaml-layout", text, documents }
+  // yaml.v3 drops a few comments (e.g. before a `- ` with no value); sops never sees them
+  const orphanComments = commentLines.filter(line => !builder.usedComments.has(line.start))
+    .map(line => ({ start: line.start, end: line.end }))
+  const layout: YamlLayout = { kind: "yaml-layout", text, documents, orphanComments }
   return { branches, metadata, layout }
 }
 
@@ -139,10 +143,13 @@ class TreeBuilder {
     return branch
   }
 
+  usedComments = new Set<number>()
+
   comments(text: CommentText, inline: boolean): { comment: Comment; src: CommentSrc }[] {
     const out: { comment: Comment; src: CommentSrc }[] = []
     for (const line of text) {
       if (line === null) continue
+      this.usedComments.add(line.start)
       const value = line.text.slice(1)
       out.push({ comment: new Comment(value, inline), src: { kind: "comment", start: line.start, end: line.end, original: value, inline } })
     }

@@ -34,7 +34,9 @@ function record(partial: Partial<CommentRecord> & { tokenMark: Mark }): CommentR
 function readCommentLine(s: Scanner): CommentLine {
   const start = s.pos
   while (!s.isBreakZ(s.pos)) s.read()
-  return { text: s.src.slice(start, s.pos), start, end: s.pos }
+  const line = { text: s.src.slice(start, s.pos), start, end: s.pos }
+  s.commentLines.push(line)
+  return line
 }
 
 /** A comment that follows a token on the same line. */

@@ -2,7 +2,7 @@
 // (head/line/foot, spec §1.3): sops's tree depends on those choices, so a generic YAML
 // library's comment model would put comments in the wrong map. Hand-written for that reason
 // and for speed (a 1 MB file in a few tens of milliseconds).
-import { scanComments, scanLineComment, type CommentRecord } from "./scan-comments.js"
+import { scanComments, scanLineComment, type CommentLine, type CommentRecord } from "./scan-comments.js"
 import { scanBlockScalar, scanFlowScalar, scanPlainScalar } from "./scan-scalar.js"
 import { YamlSyntaxError } from "./syntax-error.js"
 
@@ -67,6 +67,8 @@ export class Scanner {
   streamStartProduced = false
   streamEndProduced = false
   comments: CommentRecord[] = []
+  /** every comment line read, whether or not yaml.v3 attaches it to a node */
+  commentLines: CommentLine[] = []
   commentsHead = 0
 
   constructor(src: string) {

@@ -85,6 +85,8 @@ export interface YamlLayout {
   readonly kind: "yaml-layout"
   readonly text: string
   readonly documents: readonly DocumentLayout[]
+  /** comment lines yaml.v3 attaches to no node (so they are not in the tree) */
+  readonly orphanComments: readonly { start: number; end: number }[]
 }
 
 export function isYamlLayout(value: unknown): value is YamlLayout {
