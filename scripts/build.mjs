@@ -6,7 +6,7 @@ import { basename } from "node:path"
 
 const outdir = new URL("../dist/", import.meta.url)
 const result = await build({
-  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
+  entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", krm: "plugins/kustomize/main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
