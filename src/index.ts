@@ -13,3 +13,11 @@ export type { Store, ParsedFile, EmitOptions, FormatName } from "./core/store.js
 export type { KeySource, KeyType, KeyContext, MetadataEntry } from "./core/key-source.js"
 export type { Metadata } from "./core/metadata.js"
 export type { CryptRules } from "./core/rules.js"
+export { rotate, type RotateOptions, type KeyLists } from "./api/rotate.js"
+export {
+  updateKeys, planKeyUpdates, applyKeyUpdates, describeFilePlan,
+  type UpdateKeysOptions, type UpdateKeysResult, type KeyUpdatePlan, type FileKeyPlan, type GroupDiff, type FileFailure,
+} from "./api/update-keys.js"
+export { addKeyGroup, deleteKeyGroup, type GroupsOptions, type AddGroupOptions } from "./api/groups.js"
+export { fileStatus, type FileStatus, type FileStatusOptions } from "./api/filestatus.js"
+export type { KeyLabel } from "./api/rekey.js"

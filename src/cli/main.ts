@@ -5,6 +5,10 @@ import { ExitCode, TsopsError } from "../core/errors.js"
 import { sopsVersion } from "../core/metadata.js"
 import { decryptCommand, runDecrypt } from "./commands/decrypt.js"
 import { encryptCommand, runEncrypt, type Flags } from "./commands/encrypt.js"
+import { filestatusCommand } from "./commands/filestatus.js"
+import { groupsCommand } from "./commands/groups.js"
+import { addKeyChangeFlags, checkKeyChangeTarget, rotateCommand, runRotate } from "./commands/rotate.js"
+import { updatekeysCommand } from "./commands/updatekeys.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
 import { processIo, type Io } from "./io.js"
 import { addKeyFlags } from "./key-flags.js"
@@ -17,6 +21,10 @@ export type CommandFactory = (program: Command, io: Io, warn: (message: string) 
 const commands: CommandFactory[] = [
   encryptCommand,
   decryptCommand,
+  rotateCommand,
+  updatekeysCommand,
+  groupsCommand,
+  filestatusCommand,
 ]
 
 function buildProgram(io: Io): Command {
@@ -34,11 +42,15 @@ function buildProgram(io: Io): Command {
     .argument("[file]", "file to encrypt or decrypt")
     .option("-d, --decrypt", "decrypt a file and output the result to stdout")
     .option("-e, --encrypt", "encrypt a file and output the result to stdout")
+    .option("-r, --rotate", "generate a new data encryption key and reencrypt all values with the new key")
     .option("--extract <path>", `extract a specific key or branch from the input document. Decrypt mode only. Example: --extract '["somekey"][0]'`)
     .option("--verbose", "enable verbose logging output")
   addConfigFlag(addDecryptFlags(addRuleFlags(addOutputFlags(addTypeFlags(addKeyFlags(program))))))
+  addKeyChangeFlags(program)
   program.action(async (file: string | undefined, flags: Flags) => {
     if (flags.encrypt && flags.decrypt) warn("more than one mode given; only the last one is used")
+    checkKeyChangeTarget(file, flags, io, true)
+    if (flags.rotate) return runRotate(file, flags, io, warn, true)
     if (flags.decrypt) return runDecrypt(file, flags, io, warn)
     if (flags.encrypt) return runEncrypt(file, flags, io, warn)
     if (file === undefined) {
