@@ -21,3 +21,8 @@ export {
 export { addKeyGroup, deleteKeyGroup, type GroupsOptions, type AddGroupOptions } from "./api/groups.js"
 export { fileStatus, type FileStatus, type FileStatusOptions } from "./api/filestatus.js"
 export type { KeyLabel } from "./api/rekey.js"
+export {
+  execEnv, execFile, decryptEnvironment, environmentFromTree, runWithSecretFile,
+  type ExecEnvOptions, type ExecFileOptions, type RunOptions, type ExecStdio,
+} from "./api/exec.js"
+export { init, defaultAgeKeyPath, type InitOptions, type InitResult } from "./api/init.js"

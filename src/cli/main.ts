@@ -9,6 +9,12 @@ import { filestatusCommand } from "./commands/filestatus.js"
 import { groupsCommand } from "./commands/groups.js"
 import { addKeyChangeFlags, checkKeyChangeTarget, rotateCommand, runRotate } from "./commands/rotate.js"
 import { updatekeysCommand } from "./commands/updatekeys.js"
+import { completionCommand } from "./commands/completion.js"
+import { execEnvCommand } from "./commands/exec-env.js"
+import { execFileCommand } from "./commands/exec-file.js"
+import { initCommand } from "./commands/init.js"
+import { colorsFor } from "./colors.js"
+import { ExitStatus } from "./exit-status.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
 import { processIo, type Io } from "./io.js"
 import { addKeyFlags } from "./key-flags.js"
@@ -25,18 +31,28 @@ const commands: CommandFactory[] = [
   updatekeysCommand,
   groupsCommand,
   filestatusCommand,
+  execEnvCommand,
+  execFileCommand,
+  initCommand,
+  completionCommand,
 ]
 
 function buildProgram(io: Io): Command {
+  const colors = colorsFor(io)
   const warn = (message: string) => {
-    io.stderr.write(`[tsops] warning: ${message}\n`)
+    io.stderr.write(`${colors.yellow("[tsops] warning:")} ${message}\n`)
   }
   const program = new Command("tsops")
     .description("tsops - encrypted file editor with AWS KMS, GCP KMS, Azure Key Vault, age, and GPG support (a TypeScript sops)")
     .usage("[options] command [file]")
     .version(`tsops ${tsopsVersion} (sops ${sopsVersion} compatible)`, "-v, --version", "print the version")
     .exitOverride()
-    .configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: s => io.stdout.write(s),
+      writeErr: s => io.stderr.write(s),
+      // One line per error: commander puts its "(Did you mean …?)" on a second one. Inherited by subcommands.
+      outputError: (s, write) => write(`${colors.red(s.trimEnd().replace(/\n/g, " "))}\n`),
+    })
     .showSuggestionAfterError(true)
     .enablePositionalOptions(false)
     .argument("[file]", "file to encrypt or decrypt")
@@ -73,8 +89,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : error.exitCode || 1
     }
+    if (error instanceof ExitStatus) return error.code
     if (error instanceof TsopsError) {
-      io.stderr.write(`${error.message.replace(/\n/g, " ")}\n`)
+      io.stderr.write(`${colorsFor(io).red(error.message.replace(/\n/g, " "))}\n`)
       return error.exitCode
     }
     const verbose = argv.includes("--verbose")
