@@ -5,6 +5,10 @@ import { ExitCode, TsopsError } from "../core/errors.js"
 import { sopsVersion } from "../core/metadata.js"
 import { decryptCommand, runDecrypt } from "./commands/decrypt.js"
 import { encryptCommand, runEncrypt, type Flags } from "./commands/encrypt.js"
+import { editCommand, runEdit } from "./commands/edit.js"
+import { replaceCommand } from "./commands/replace.js"
+import { runSetArgument, setCommand } from "./commands/set.js"
+import { unsetCommand } from "./commands/unset.js"
 import { filestatusCommand } from "./commands/filestatus.js"
 import { groupsCommand } from "./commands/groups.js"
 import { addKeyChangeFlags, checkKeyChangeTarget, rotateCommand, runRotate } from "./commands/rotate.js"
@@ -27,6 +31,10 @@ export type CommandFactory = (program: Command, io: Io, warn: (message: string) 
 const commands: CommandFactory[] = [
   encryptCommand,
   decryptCommand,
+  editCommand,
+  setCommand,
+  unsetCommand,
+  replaceCommand,
   rotateCommand,
   updatekeysCommand,
   groupsCommand,
@@ -61,6 +69,8 @@ function buildProgram(io: Io): Command {
     .option("-r, --rotate", "generate a new data encryption key and reencrypt all values with the new key")
     .option("--extract <path>", `extract a specific key or branch from the input document. Decrypt mode only. Example: --extract '["somekey"][0]'`)
     .option("--verbose", "enable verbose logging output")
+    .option("-s, --show-master-keys", "display master encryption keys in the file during editing (edit mode)")
+    .option("--set <path-and-value>", `set a specific key or branch in the input document, in place; value must be JSON, e.g. --set '["somekey"][0] {"somevalue":true}'`)
   addConfigFlag(addDecryptFlags(addRuleFlags(addOutputFlags(addTypeFlags(addKeyFlags(program))))))
   addKeyChangeFlags(program)
   program.action(async (file: string | undefined, flags: Flags) => {
@@ -73,7 +83,8 @@ function buildProgram(io: Io): Command {
       program.outputHelp()
       return
     }
-    throw new TsopsError("tsops: editing files (`tsops FILE`) is not available yet; use `tsops encrypt` or `tsops decrypt`", ExitCode.ErrorGeneric)
+    if (typeof flags.set === "string") return runSetArgument(file, flags.set, flags, io, warn)
+    return runEdit(file, flags, io, warn)
   })
   for (const add of commands) {
     add(program, io, warn).exitOverride().configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
