@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { tempDir } from "../support/env.js"
-import { runCli } from "../support/cli.js"
+import { runCli, spawnTsops } from "../support/cli.js"
 
 const dirs: string[] = []
 afterEach(() => {
@@ -58,6 +58,21 @@ describe("tsops init", () => {
     const dec = await cli(["decrypt", "secrets.yaml"])
     expect(dec.code).toBe(0)
     expect(dec.stdout.toString()).toBe(plain)
+  })
+
+  it("end to end with the real bin/tsops: init, then encrypt -i and decrypt with no flags", () => {
+    const { project, env } = setup()
+    const init = spawnTsops(["init"], { env, cwd: project })
+    expect(init.stderr).toBe("")
+    expect(init.code).toBe(0)
+    writeFileSync(join(project, "app.yaml"), "token: e2e-SECRET\n")
+    const enc = spawnTsops(["encrypt", "-i", "app.yaml"], { env, cwd: project })
+    expect(enc.stderr).toBe("")
+    expect(enc.code).toBe(0)
+    expect(readFileSync(join(project, "app.yaml"), "utf8")).not.toContain("e2e-SECRET")
+    const dec = spawnTsops(["decrypt", "app.yaml"], { env, cwd: project })
+    expect(dec.code).toBe(0)
+    expect(dec.stdout.toString()).toBe("token: e2e-SECRET\n")
   })
 
   it("run again: the identity and .sops.yaml are byte-identical, exit 0", async () => {
