@@ -76,7 +76,12 @@ export function isInside(root: string, path: string): boolean {
   return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel)
 }
 
-const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 2)} MiB`
+function humanSize(bytes: number): string {
+  if (bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`
+  if (bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`
+  return `${bytes} bytes`
+}
 
 /**
  * Reads a file a config names, refusing anything outside the root (before and after resolving
@@ -106,7 +111,7 @@ export async function readConfined(confinement: Confinement, path: string): Prom
     const stat = await handle.stat()
     if (!stat.isFile()) throw new RefusedPathError(`refusing to read ${path}: not a regular file`)
     const cap = confinement.maxFileSize
-    const tooBig = (size: number) => new RefusedPathError(`refusing to read ${path}: ${size} bytes is above the ${mib(cap)} limit (TSOPS_KRM_MAX_FILE_SIZE)`)
+    const tooBig = (size: number) => new RefusedPathError(`refusing to read ${path}: ${size} bytes is above the ${humanSize(cap)} limit (TSOPS_KRM_MAX_FILE_SIZE)`)
     if (stat.size > cap) throw tooBig(stat.size)
     const bytes = await handle.readFile()
     if (bytes.length > cap) throw tooBig(bytes.length)

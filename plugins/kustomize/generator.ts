@@ -113,6 +113,20 @@ function checkDataKey(key: string, where: string): void {
   }
 }
 
+/**
+ * Base64 as kustomize's secretGenerator writes it: broken into 70-character lines, each ending in a
+ * newline, once it is 70 characters or longer. The content hash covers these exact strings, so
+ * wrapping the same way gives the same name suffix as secretGenerator (and Flux) for the same data.
+ */
+export function kustomizeBase64(bytes: Uint8Array): string {
+  const encoded = Buffer.from(bytes).toString("base64")
+  const lineLength = 70
+  if (encoded.length < lineLength) return encoded
+  let out = ""
+  for (let at = 0; at < encoded.length; at += lineLength) out += `${encoded.slice(at, at + lineLength)}\n`
+  return out
+}
+
 async function buildSecret(spec: SecretSpec, context: DecryptContext, where: string): Promise<KubeObject> {
   const sources = spec.files.map(source => parseFileSource(source, `${where}.files`))
   // One batch for the whole Secret: every file starts at once and every problem is reported.
@@ -133,7 +147,7 @@ async function buildSecret(spec: SecretSpec, context: DecryptContext, where: str
   for (const [key, value] of entries) {
     checkDataKey(key, where)
     if (Object.hasOwn(data, key)) throw new ConfigError(`${where}: key ${key} is generated twice`)
-    data[key] = Buffer.from(value).toString("base64")
+    data[key] = kustomizeBase64(value)
   }
   const annotations = { ...spec.options.annotations }
   if (!spec.options.disableNameSuffixHash && !Object.hasOwn(annotations, needsHashAnnotation)) annotations[needsHashAnnotation] = "true"

@@ -52,11 +52,23 @@ async function liftBookkeeping(object: KubeObject): Promise<[string, unknown][]>
   return lifted
 }
 
+// A YAML library that is not yaml.v3 may have written `lastmodified: 2026-01-01T00:00:00Z` unquoted; sops
+// (and tsops) would read a timestamp there and reject the metadata. Every string in it is a string.
+async function quoteMetadataStrings(object: KubeObject): Promise<void> {
+  const YAML = await loadYaml()
+  YAML.visit(object.get("sops", true) as Node, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && (node.type === "PLAIN" || node.type === undefined)) node.type = "QUOTE_DOUBLE"
+    },
+  })
+}
+
 /** One resource, decrypted (the `sops` key gone, kustomize's annotations kept). */
 export async function decryptResource(object: KubeObject, context: TransformContext): Promise<KubeObject> {
   const what = describe(object)
   const copy = object.clone() as KubeObject
   const lifted = await liftBookkeeping(copy)
+  await quoteMetadataStrings(copy)
   const text = await stringifyObjects([copy])
   let plaintext: Uint8Array
   try {
