@@ -16,6 +16,7 @@ import { updatekeysCommand } from "./commands/updatekeys.js"
 import { completionCommand } from "./commands/completion.js"
 import { execEnvCommand } from "./commands/exec-env.js"
 import { execFileCommand } from "./commands/exec-file.js"
+import { fluxCommand } from "./commands/flux.js"
 import { initCommand } from "./commands/init.js"
 import { colorsFor } from "./colors.js"
 import { ExitStatus } from "./exit-status.js"
@@ -43,6 +44,7 @@ const commands: CommandFactory[] = [
   execFileCommand,
   initCommand,
   completionCommand,
+  fluxCommand,
 ]
 
 function buildProgram(io: Io): Command {
