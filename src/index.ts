@@ -16,7 +16,7 @@ export type { CryptRules } from "./core/rules.js"
 export { rotate, type RotateOptions, type KeyLists } from "./api/rotate.js"
 export {
   updateKeys, planKeyUpdates, applyKeyUpdates, describeFilePlan,
-  type UpdateKeysOptions, type UpdateKeysResult, type KeyUpdatePlan, type FileKeyPlan, type GroupDiff, type FileFailure,
+  type UpdateKeysOptions, type UpdateKeysResult, type KeyUpdatePlan, type FileKeyPlan, type GroupDiff, type FileFailure, type PlanLine,
 } from "./api/update-keys.js"
 export { addKeyGroup, deleteKeyGroup, type GroupsOptions, type AddGroupOptions } from "./api/groups.js"
 export { fileStatus, type FileStatus, type FileStatusOptions } from "./api/filestatus.js"

@@ -141,6 +141,8 @@ export async function planKeyUpdates(targets: readonly string[], options: Update
 /**
  * Applies a plan: files whose keys change are re-wrapped (the same data key, or a new one and every
  * value re-encrypted with `rotate`), at most `concurrency` at a time, each written atomically.
+ * @throws TsopsError only when the config can no longer be read; each file's failure (exit 128 no data
+ *   key, 51 MAC mismatch with `rotate`, 3 cannot write, keys tsops cannot wrap for…) is in `failed`
  */
 export async function applyKeyUpdates(plan: KeyUpdatePlan, options: UpdateKeysOptions = {}): Promise<UpdateKeysResult> {
   const config = await loadConfig(plan.configPath)
@@ -178,9 +180,15 @@ export async function updateKeys(targets: readonly string[], options: UpdateKeys
   return applyKeyUpdates(plan, options)
 }
 
+/** One line of a file's plan; `kind` says how sops colours it (added green, removed red, group underlined). */
+export interface PlanLine {
+  kind: "threshold" | "group" | "common" | "added" | "removed"
+  text: string
+}
+
 /** The plan of one file as sops prints it (PrettyPrintShamirDiff, PrettyPrintDiffs). */
-export function describeFilePlan(file: FileKeyPlan): { kind: "threshold" | "group" | "common" | "added" | "removed"; text: string }[] {
-  const lines: { kind: "threshold" | "group" | "common" | "added" | "removed"; text: string }[] = []
+export function describeFilePlan(file: FileKeyPlan): PlanLine[] {
+  const lines: PlanLine[] = []
   const { from, to } = file.shamirThreshold
   if (from > 0 && from === to) lines.push({ kind: "threshold", text: `shamir_threshold: ${to}` })
   else {
