@@ -18,8 +18,17 @@ const result = await build({
   sourcemap: false,
   metafile: true,
   logLevel: "warning",
-  // CommonJS dependencies (commander…) call require() for Node built-ins; give ESM chunks one.
-  banner: { js: 'import { createRequire as __tsopsCreateRequire } from "node:module"; const require = __tsopsCreateRequire(import.meta.url);' },
+  // CommonJS dependencies call require() for Node built-ins (commander) and use __filename
+  // (write-file-atomic); ESM chunks have neither, so each chunk gets them.
+  banner: {
+    js: [
+      'import { createRequire as __tsopsCreateRequire } from "node:module";',
+      'import { fileURLToPath as __tsopsFileURLToPath } from "node:url";',
+      "const require = __tsopsCreateRequire(import.meta.url);",
+      "const __filename = __tsopsFileURLToPath(import.meta.url);",
+      'const __dirname = __filename.slice(0, __filename.lastIndexOf("/"));',
+    ].join(" "),
+  },
 })
 // Remove stale chunks only after the new ones are written (chunk names are content hashes), so a
 // build running while another process uses dist/ never leaves it without the files it imports.

@@ -56,7 +56,9 @@ export async function loadConfig(path: string): Promise<SopsConfig> {
   } catch (cause) {
     throw new ConfigError(`error loading config: cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`, ExitCode.ErrorGeneric, { cause })
   }
-  const { parse } = await import("yaml")
+  // The bundle may hand the CommonJS build of `yaml` in as a default export.
+  const yaml = await import("yaml")
+  const parse = yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse
   let data: unknown
   try {
     data = parse(text, { prettyErrors: false, uniqueKeys: false, merge: true })
