@@ -55,7 +55,7 @@ export const groupsCommand = (program: Command, io: Io, warn: (m: string) => voi
   const add = groups.command("add").description("add a new group to a SOPS file")
   for (const type of keyTypeNames) {
     const entry: KeyTypeEntry = keyTypes[type]
-    add.addOption(new Option(`--${entry.flag} <key>`, `a ${type} master key of the new group (comma separated list allowed). Can be specified more than once`).argParser(collect))
+    add.addOption(new Option(`--${entry.flag} <key>`, `master keys of the new group: ${entry.description}. Can be specified more than once`).argParser(collect))
   }
   addFileFlags(add).action(async (_flags: Flags, command: Command) => {
     if (command.args.length > 0) throw new TsopsError("error: no positional arguments allowed")
