@@ -1,9 +1,9 @@
 // Flags shared by several commands, spelled as sops spells them (spec §10).
-import { Option, type Command } from "commander"
+import { InvalidArgumentError, Option, type Command } from "commander"
 
 const int = (value: string): number => {
   const n = Number(value)
-  if (!Number.isInteger(n)) throw new Error(`not an integer: ${value}`)
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`not an integer: ${value}`)
   return n
 }
 

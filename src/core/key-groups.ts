@@ -1,6 +1,6 @@
 // The data key under key groups (spec §7): every key of a group wraps the same secret — the data
 // key itself with one group, that group's Shamir share with more. Groups are processed concurrently.
-import { DataKeyRecoveryError, ExitCode, TsopsError } from "./errors.js"
+import { DataKeyRecoveryError, ExitCode, KeySourceError, TsopsError } from "./errors.js"
 import type { KeyContext, KeySource } from "./key-source.js"
 import type { StoredKey } from "./metadata.js"
 import { combine, split } from "./shamir.js"
@@ -32,7 +32,8 @@ export async function wrapDataKey(
     try {
       return { type: key.type, entry: key.toEntry(await key.wrap(secrets[g]!, context)) }
     } catch (error) {
-      errors.push(`${key.id}: ${(error as Error).message}`)
+      // A KeySourceError already names its key.
+      errors.push(error instanceof KeySourceError ? error.message : `${key.id}: ${(error as Error).message}`)
       return undefined
     }
   }))))
