@@ -46,14 +46,13 @@ function report(io: KrmIo, error: unknown): number {
   return problems[0]?.exitCode || ExitCode.ErrorGeneric
 }
 
-async function readConfigFile(path: string, io: KrmIo): Promise<string> {
+/** The legacy config: the file argv[1] names, else the copy kustomize puts in the environment. */
+async function legacyConfig(path: string, io: KrmIo): Promise<string | undefined> {
   try {
     return await readFile(resolve(io.cwd, path), "utf8")
   } catch {
     // kustomize also passes the config in the environment (unless it is above 128 KiB).
-    const inline = io.env.KUSTOMIZE_PLUGIN_CONFIG_STRING
-    if (inline) return inline
-    throw new TsopsError(`cannot read the plugin config file ${path}`, ExitCode.CouldNotReadInputFile)
+    return io.env.KUSTOMIZE_PLUGIN_CONFIG_STRING || undefined
   }
 }
 
@@ -75,18 +74,22 @@ export async function main(argv: readonly string[], io: KrmIo = processIo()): Pr
     if (first !== undefined) {
       // Legacy: argv[1] is the config file; more arguments come from `argsOneLiner`/`argsFromFile` and
       // are ignored (ksops's "exactly one argument" rule breaks on them, plugins.md §4.5).
-      const config = await readConfigFile(first, io)
-      io.stdout.write(await runLegacy(config, () => readAll(io.stdin), environment))
-      return 0
+      const config = await legacyConfig(first, io)
+      if (config !== undefined) {
+        io.stdout.write(await runLegacy(config, () => readAll(io.stdin), environment))
+        return 0
+      }
+      // Not a file: a KRM function given `exec.args` (kustomize ≥ 5.7) — the ResourceList decides.
     }
+    const notAFile = first !== undefined ? `tsops-krm: cannot read the plugin config file ${first}\n` : ""
     if (io.stdin.isTTY) {
-      io.stderr.write(usage)
+      io.stderr.write(`${notAFile}${usage}`)
       return ExitCode.ErrorGeneric
     }
     const input = await readAll(io.stdin)
     if (input.trim() === "") {
-      io.stderr.write(`tsops-krm: expected a ResourceList on stdin\n${usage}`)
-      return ExitCode.ErrorGeneric
+      io.stderr.write(`${notAFile || "tsops-krm: expected a ResourceList on stdin\n"}${usage}`)
+      return notAFile ? ExitCode.CouldNotReadInputFile : ExitCode.ErrorGeneric
     }
     const outcome = await runKrm(input, environment)
     // kustomize does not print results (plugins.md §3.2), but streams a function's stderr: say it there too.

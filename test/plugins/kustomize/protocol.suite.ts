@@ -216,6 +216,20 @@ export function protocolSuite(command: readonly string[]): void {
       expect(objects(r.stdout)).toEqual(objects(readFixture("reference/plain/k8s-secret.yaml").toString()))
     })
 
+    it("should run as a KRM function when the arguments are not a config file (kustomize ≥ 5.7 exec.args)", () => {
+      const dir = home.app({ "secret.yaml": enc("k8s-secret.yaml") })
+      const config = { apiVersion: "viaduct.ai/v1", kind: "ksops", metadata: { name: "k" }, files: ["secret.yaml"] }
+      const r = spawnKrm(command, ["--some-arg"], { cwd: dir, env: home.env(), input: resourceList([config], config) })
+      expect(r.code).toBe(0)
+      expect((parse(r.stdout) as ListOut).items).toEqual([plainSecret()])
+    })
+
+    it("should name a config file it cannot read when there is no ResourceList either", () => {
+      const r = spawnKrm(command, ["missing.yaml"], { cwd: home.root, env: home.env(), input: "" })
+      expect(r.code).not.toBe(0)
+      expect(r.stderr).toContain("cannot read the plugin config file missing.yaml")
+    })
+
     it("should print usage and fail when run with no input on a terminal-less empty stdin", () => {
       const r = spawnKrm(command, [], { cwd: home.root, env: home.env(), input: "" })
       expect(r.code).not.toBe(0)
