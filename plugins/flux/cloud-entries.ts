@@ -2,6 +2,7 @@
 // kustomize-controller checks them, mapped to the environment variables sops's key sources read, and
 // named in the error when a file needs a key type tsops cannot use yet.
 import { ExitCode, TsopsError } from "../../src/index.js"
+import { loadYaml } from "./load-yaml.js"
 
 export const cloudEntries = {
   "sops.vault-token": { keyType: "hc_vault", what: "a Vault/OpenBao token" },
@@ -24,7 +25,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const str = (value: unknown): string => (typeof value === "string" ? value : "")
 
 async function parseYamlOrJson(bytes: Uint8Array, entry: string, source: string): Promise<Record<string, unknown>> {
-  const YAML = await import("yaml")
+  const YAML = await loadYaml()
   // A UTF-8 BOM is skipped, as Flux's azkv decode does.
   const text = Buffer.from(bytes).toString("utf8").replace(/^\uFEFF/, "")
   let value: unknown

@@ -3,6 +3,7 @@
 // `data` values that hold a base64-encoded sops document are decrypted one by one. Untouched objects
 // are copied byte for byte.
 import { ExitCode, TsopsError } from "../../src/index.js"
+import { loadYaml } from "./load-yaml.js"
 import { settleAll } from "../kustomize/failure.js"
 import { detectMarkerFormat, formatForPath, type SopsFormat } from "./markers.js"
 
@@ -41,7 +42,7 @@ function decodeBase64(value: string): Buffer | undefined {
 }
 
 async function decryptDocument(text: string, context: ResourceContext): Promise<string> {
-  const YAML = await import("yaml")
+  const YAML = await loadYaml()
   const doc = YAML.parseDocument(text, { prettyErrors: false, intAsBigInt: true })
   if (doc.errors[0]) throw new TsopsError(`kustomize output: a document is not valid YAML (${doc.errors[0].code})`, ExitCode.ErrorGeneric)
   const object: unknown = doc.toJS()

@@ -2,6 +2,7 @@
 // `*.agekey` age identities, `*.asc` armored PGP secret keys, and the cloud/Vault credential entries.
 // Messages name entries, never their contents.
 import { ExitCode, TsopsError } from "../../src/index.js"
+import { loadYaml } from "./load-yaml.js"
 import { parseCloudEntry, type CloudCredentials, type CloudEntryName } from "./cloud-entries.js"
 
 export interface PgpKeyEntry {
@@ -75,7 +76,7 @@ function ageIdentitiesOf(bytes: Uint8Array, entry: string, source: string): stri
 
 /** The one Secret in a manifest (YAML or JSON, possibly several documents or a `List`). */
 async function findSecret(text: string, file: string): Promise<Record<string, unknown>> {
-  const YAML = await import("yaml")
+  const YAML = await loadYaml()
   const objects: unknown[] = []
   for (const doc of YAML.parseAllDocuments(text, { prettyErrors: false })) {
     // Positions only: a decryption Secret is full of key material.

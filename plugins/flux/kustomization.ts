@@ -4,6 +4,7 @@
 import { lstat, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { ExitCode, TsopsError } from "../../src/index.js"
+import { loadYaml } from "./load-yaml.js"
 import { formatForEnvFile, formatForPath, type SopsFormat } from "./markers.js"
 
 /** kustomize's `RecognizedKustomizationFileNames`, in its order. */
@@ -116,7 +117,7 @@ export async function loadKustomization(dir: string, describe: (path: string) =>
   if (found.length > 1) throw new TsopsError(`${describe(dir)}: found multiple kustomization files`, ExitCode.CouldNotReadInputFile)
   const file = found[0]!
   if (!(await lstat(file)).isFile()) throw new TsopsError(`${describe(file)}: expected a regular file`, ExitCode.CouldNotReadInputFile)
-  const YAML = await import("yaml")
+  const YAML = await loadYaml()
   let data: unknown
   try {
     data = YAML.parse(await readFile(file, "utf8"), { prettyErrors: false })

@@ -13,7 +13,7 @@ interface FluxFlags {
   output?: string
   name?: string
   namespace?: string
-  pgp?: string[]
+  pgp?: string[] | string
   ageKeyFile?: string
   age?: boolean
 }
@@ -29,7 +29,11 @@ function parseSize(text: string): number {
   return bytes
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(",").filter(v => v.trim() !== "")]
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+// The root program has its own `--pgp` (sops's recipient flag), which may take the value first: accept both shapes.
+const fingerprints = (value: string[] | string | undefined): string[] | undefined =>
+  value === undefined ? undefined : [value].flat().flatMap(v => v.split(",")).map(v => v.trim()).filter(v => v !== "")
 
 export const fluxCommand = (program: Command, io: Io): Command => {
   const flux = program.command("flux").description("Flux-compatible decryption: build a kustomization as Flux's kustomize-controller does, write a decryption Secret")
@@ -71,7 +75,7 @@ export const fluxCommand = (program: Command, io: Io): Command => {
       const manifest = await fluxSecret({
         ...(flags.name !== undefined ? { name: flags.name } : {}),
         ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
-        ...(flags.pgp !== undefined ? { pgp: flags.pgp } : {}),
+        ...(flags.pgp !== undefined ? { pgp: fingerprints(flags.pgp) ?? [] } : {}),
         ...(flags.ageKeyFile !== undefined ? { ageKeyFile: flags.ageKeyFile } : {}),
         age: flags.age !== false,
         env: io.env,

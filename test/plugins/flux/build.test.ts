@@ -1,14 +1,13 @@
 // `tsops flux build`: a tree laid out like Flux's own SOPS test data builds to what `kubectl kustomize`
 // prints for its plaintext twin; keys come from a Flux decryption Secret; the user's tree is never written
 // and the private copy is gone after every run.
-import { createHash } from "node:crypto"
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli, type CliResult } from "../../support/cli.js"
 import { cleanEnv, gnupgHomeWithTestKeys, tempDir } from "../../support/env.js"
 import { readFixture } from "../../support/fixtures.js"
-import { canonicalObjects, decryptionSecretManifest, fluxTrees, kustomizeBuild, writeTree, type FluxTrees } from "./flux-tree.js"
+import { canonicalObjects, decryptionSecretManifest, fluxTrees, kustomizeBuild, treeHash, writeTree, type FluxTrees } from "./flux-tree.js"
 
 const base = tempDir("tsops-flux-build-")
 const tmpRoot = join(base, "tmp")
@@ -25,23 +24,6 @@ afterAll(() => {
   gnupg.dispose()
   rmSync(base, { recursive: true, force: true })
 })
-
-/** Paths, modes, contents and link targets of everything under `dir`: "never written" means this is unchanged. */
-export function treeHash(dir: string): string {
-  const hash = createHash("sha256")
-  const walk = (at: string): void => {
-    for (const name of readdirSync(at).sort()) {
-      const path = join(at, name)
-      const stat = lstatSync(path)
-      hash.update(`${relative(dir, path)}\0${stat.mode}\0${stat.mtimeMs}\0`)
-      if (stat.isSymbolicLink()) hash.update(readlinkSync(path))
-      else if (stat.isDirectory()) walk(path)
-      else hash.update(readFileSync(path))
-    }
-  }
-  walk(dir)
-  return hash.digest("hex")
-}
 
 const keysSecret = (entries: Record<string, string | Uint8Array>, name?: string): string => {
   const file = join(base, `keys-${Math.random().toString(36).slice(2)}.yaml`)

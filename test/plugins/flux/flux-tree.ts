@@ -3,8 +3,9 @@
 // fixtures lack) and as its plaintext twin (reference/plain and the literals encrypted here), whose
 // `kubectl kustomize` output is what `tsops flux build` must print for the encrypted one.
 import { execFileSync } from "node:child_process"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { createHash } from "node:crypto"
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { dirname, join, relative } from "node:path"
 import { encrypt } from "../../../src/index.js"
 import { readFixture } from "../../support/fixtures.js"
 import { valuesOf } from "../../support/values.js"
@@ -156,4 +157,21 @@ export async function canonicalObjects(stream: string): Promise<unknown[]> {
 export function decryptionSecretManifest(entries: Record<string, string | Uint8Array>, name = "sops-keys"): string {
   const data = Object.entries(entries).map(([key, value]) => `  ${key}: ${b64(value)}\n`).join("")
   return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: flux-system\ntype: Opaque\ndata:\n${data}`
+}
+
+/** Paths, modes, contents and link targets of everything under `dir`: "never written" means this is unchanged. */
+export function treeHash(dir: string): string {
+  const hash = createHash("sha256")
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at).sort()) {
+      const path = join(at, name)
+      const stat = lstatSync(path)
+      hash.update(`${relative(dir, path)}\0${stat.mode}\0${stat.mtimeMs}\0`)
+      if (stat.isSymbolicLink()) hash.update(readlinkSync(path))
+      else if (stat.isDirectory()) walk(path)
+      else hash.update(readFileSync(path))
+    }
+  }
+  walk(dir)
+  return hash.digest("hex")
 }
