@@ -26,3 +26,8 @@ export {
   type ExecEnvOptions, type ExecFileOptions, type RunOptions, type ExecStdio,
 } from "./api/exec.js"
 export { init, defaultAgeKeyPath, type InitOptions, type InitResult } from "./api/init.js"
+export { editFile, editorCommand, fileNotChangedMessage, type EditOptions } from "./api/edit.js"
+export { set, unset, parseSetValue, parseSetArgument, parseIndexPath, KeyNotFoundError, type SetOptions, type UnsetOptions, type SetResult } from "./api/set.js"
+export { replace, reencryptPlaintext, openForUpdate, OccurrenceCipher, type ReplaceOptions, type ReplaceResult, type PlaintextInput } from "./api/replace.js"
+export { editTemplate, exampleTree } from "./api/template.js"
+export { planKeys, newFileRules, type KeyPlan } from "./api/encrypt.js"

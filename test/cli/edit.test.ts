@@ -1,5 +1,6 @@
 // `tsops edit` / `tsops FILE` with a scripted $EDITOR: minimal diffs, no-change, invalid results,
 // editor failures, new files from the template, -s, and the private temp directory on every way out.
+import { spawn } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
@@ -85,7 +86,7 @@ describe("editing an existing file", () => {
     expect(await valuesOf(plain, "x.yaml")).toEqual(await valuesOf(expected, "x.yaml"))
     // One editor run on `<private dir>/secrets.yaml` (0600 in 0700), split like a shell: `--wait` then the path.
     const [line] = editorRuns(c)
-    expect(line).toMatch(/\/secrets\.yaml 600 700 argc=2$/)
+    expect(line).toMatch(/\/secrets\.yaml 600 700 argc=2 pid=\d+$/)
     expectTempGone(c)
   })
 
@@ -102,7 +103,7 @@ describe("editing an existing file", () => {
     const c = setup({ EDITOR: "false", SOPS_EDITOR: `sh ${editorScript}`, EDITOR_ACTION: "sed", EDITOR_SED: "s/name: demo/name: via-sops-editor/" })
     const r = await run(c, ["edit", "secrets.yaml"])
     expect(r.code).toBe(0)
-    expect(editorRuns(c)[0]).toMatch(/argc=1$/)
+    expect(editorRuns(c)[0]).toMatch(/argc=1 pid=/)
   })
 
   it("should exit 200 and leave the file byte-identical when nothing changed", async () => {
@@ -346,5 +347,87 @@ describe("permissions", () => {
     expect(blocked.stderr).toMatch(/^Error reading file: ENOTDIR: /)
     expect(editorRuns(c)).toEqual([])
     expect(statSync(join(c.dir, "blocker")).size).toBe(0)
+  })
+})
+
+describe("signals, with the real CLI", () => {
+  const bin = join(repoRoot, "bin/tsops")
+
+  async function waitFor(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 500 && !condition(); i++) await new Promise(resolve => setTimeout(resolve, 20))
+    if (!condition()) throw new Error(`timed out waiting for ${what}`)
+  }
+
+  function start(c: Case, command: string, args: string[], detached = false) {
+    const child = spawn(command, args, { cwd: c.dir, env: c.env, stdio: ["pipe", "pipe", "pipe"], detached })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => child.once("exit", (code, signal) => resolve({ code, signal })))
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    })
+    return { child, exited, stdout: () => stdout, stderr: () => stderr }
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const editorPid = (c: Case) => Number(/pid=(\d+)/.exec(editorRuns(c)[0]!)![1])
+
+  it.each(["SIGTERM", "SIGHUP"] as const)("should stop the editor, remove the temp directory and exit 1 on %s", async signal => {
+    const c = setup({ EDITOR_ACTION: "sleep" })
+    const run = start(c, process.execPath, [bin, "edit", "secrets.yaml"])
+    await waitFor(() => editorRuns(c).length === 1, "the editor")
+    run.child.kill(signal)
+    const { code } = await run.exited
+    expect(code).toBe(1)
+    expect(run.stderr()).toBe("User canceled operation\n")
+    expect(readFileSync(c.file).equals(c.original)).toBe(true)
+    expectTempGone(c)
+    await waitFor(() => !alive(editorPid(c)), "the editor to stop")
+  })
+
+  it("should exit 201 when Ctrl+C (SIGINT to the process group) kills the editor", async () => {
+    const c = setup({ EDITOR_ACTION: "sleep" })
+    const run = start(c, process.execPath, [bin, "edit", "secrets.yaml"], true)
+    await waitFor(() => editorRuns(c).length === 1, "the editor")
+    process.kill(-run.child.pid!, "SIGINT")
+    const { code } = await run.exited
+    expect(code).toBe(201)
+    expect(run.stderr()).toBe("Could not run editor: signal: SIGINT\n")
+    expect(readFileSync(c.file).equals(c.original)).toBe(true)
+    expectTempGone(c)
+  })
+
+  it("should leave a SIGINT to tsops alone to the running editor (as git does)", async () => {
+    const c = setup({ EDITOR_ACTION: "pause" })
+    const run = start(c, process.execPath, [bin, "edit", "secrets.yaml"])
+    await waitFor(() => editorRuns(c).length === 1, "the editor")
+    run.child.kill("SIGINT")
+    const { code, signal } = await run.exited
+    expect(signal).toBe(null)
+    expect(code).toBe(200)
+    expect(run.stderr()).toBe("File has not changed, exiting.\n")
+    expectTempGone(c)
+  })
+
+  it("should cancel on Ctrl+C at the terminal's Press-enter prompt, original untouched", async () => {
+    const c = setup({ EDITOR_ACTION: "sed", EDITOR_SED: "s/port: 8080/port: [/" })
+    // script(1) gives tsops a terminal; ^C typed into it is a SIGINT to the foreground process group.
+    const run = start(c, "script", ["-qfec", `exec ${process.execPath} ${bin} edit secrets.yaml`, "/dev/null"])
+    await waitFor(() => run.stdout().includes("Press enter to return to the editor"), "the prompt")
+    run.child.stdin.write("\x03")
+    const { code } = await run.exited
+    expect(code).toBe(1)
+    expect(run.stdout()).toContain("User canceled operation")
+    expect(readFileSync(c.file).equals(c.original)).toBe(true)
+    expectTempGone(c)
   })
 })
