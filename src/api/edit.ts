@@ -34,6 +34,7 @@ export interface EditOptions extends EncryptOptions, OpenOptions {
   askRetry?: (reason: string, signal: AbortSignal) => Promise<void>
 }
 
+/** sops's message (exit 200) when the editor saved nothing new. */
 export const fileNotChangedMessage = "File has not changed, exiting."
 const editors = ["vim", "nano", "vi"]
 
@@ -237,7 +238,13 @@ async function withTempFile<T>(name: string, content: Uint8Array, options: EditO
   }
 }
 
-/** The editor's argv (the file is appended): SOPS_EDITOR / EDITOR split like a shell, or vim/nano/vi. */
+/**
+ * The editor's argv (the file is appended): `editor`, else SOPS_EDITOR, else EDITOR, split like a
+ * shell would (quotes, `$VARS` from `env`), else the first of vim, nano, vi found on PATH.
+ * @throws TsopsError exit 201: a command with shell operators (`|`, `;`, …), or no editor at all
+ * @example
+ *   await editorCommand({ env: { EDITOR: 'code --wait' } })   // ["code", "--wait"]
+ */
 export async function editorCommand(options: Pick<EditOptions, "editor" | "env">): Promise<string[]> {
   const env = envOf(options)
   const [name, value] = options.editor !== undefined ? ["editor", options.editor]

@@ -77,6 +77,8 @@ export interface PlaintextInput {
  * plaintext's tree (a store appends added entries at the end of their map, so an entry inserted in
  * the middle, or a reordering, needs the plaintext's layout). `changed` is false when the plaintext
  * tree equals the file's (same values, types, comments and order).
+ * @throws InputParseError (exit 2) when the plaintext does not parse; TsopsError from the store
+ *   when the tree cannot be written in its format (e.g. a nested value in dotenv)
  */
 export function reencryptPlaintext(
   opened: OpenedFile,
@@ -130,6 +132,9 @@ const occurrenceKey = (plaintext: Uint8Array, aad: string): string => `${aad}\u0
  * values in a list (`[1, 1]`, or `role: admin` in every element of a list of maps) share a pair,
  * and with one IV all of them but one would change ciphertext on every edit. New values get a
  * random IV, the same one for the same pair in every pass.
+ * @example
+ *   const cipher = new OccurrenceCipher(dataKey)      // decryptTree(branches, cipher, rules) …
+ *   cipher.rewind()                                   // … then encryptTree(branches, cipher, rules)
  */
 export class OccurrenceCipher extends Cipher {
   readonly #dataKey: Uint8Array
@@ -171,6 +176,8 @@ export class OccurrenceCipher extends Cipher {
 /**
  * `openEncrypted` with an OccurrenceCipher: parse, check the metadata, recover the data key,
  * decrypt and verify the MAC — the start of every command that keeps the data key.
+ * @throws MacMismatchError (exit 51), DataKeyRecoveryError (exit 128), DecryptionError (exit 25),
+ *   MetadataError (exit 1), InputParseError (exit 2)
  */
 export async function openForUpdate(store: Store, input: Uint8Array, options: OpenOptions): Promise<OpenedFile> {
   const parsed = store.parse(input)

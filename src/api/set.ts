@@ -62,7 +62,11 @@ export async function unset(input: Uint8Array | string, path: string | readonly 
   }
 }
 
-/** sops's "key not found" failures of unset (exit 1; `--idempotent` turns them into success). */
+/**
+ * sops's "key not found" failures of unset (exit 1; `--idempotent` turns them into success).
+ * @example
+ *   try { await unset(bytes, '["gone"]', options) } catch (e) { if (!(e instanceof KeyNotFoundError)) throw e }
+ */
 export class KeyNotFoundError extends TsopsError {}
 
 /** Decrypts, applies `edit` to the first branch, re-encrypts in the file's own layout. */

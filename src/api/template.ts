@@ -6,7 +6,9 @@ import { loadStore } from "../../formats/index.js"
 
 const welcome = "Welcome to SOPS! Edit this file as you please!"
 
-/** The example tree sops uses for a format: nested for YAML/JSON, one section for INI, flat for dotenv. */
+/**
+ * The example tree sops uses for a format: nested for YAML/JSON, one section for INI, flat for dotenv.
+ */
 export function exampleTree(format: FormatName): TreeMap {
   switch (format) {
     case "yaml":
