@@ -37,7 +37,7 @@ export const dec = (name: string): { copy: string } => ({ copy: fixturePath("ref
 export interface PluginHome {
   root: string
   xdg: string
-  /** A minimal environment for kubectl: PATH, HOME, XDG_CONFIG_HOME, SOPS_AGE_KEY_FILE (age key A). */
+  /** A minimal environment for kubectl: PATH, HOME, TMPDIR, XDG_CONFIG_HOME, SOPS_AGE_KEY_FILE (age key A). */
   env(extra?: Record<string, string>): Record<string, string>
   /** A fresh directory for one sample app. */
   app(tree: Tree): string
@@ -54,10 +54,14 @@ export function pluginHome(command: readonly string[]): PluginHome {
   const root = tempDir("tsops-krm-")
   const xdg = join(root, "xdg")
   const home = join(root, "home")
+  const tmp = join(root, "tmp")
   mkdirSync(home)
+  mkdirSync(tmp)
   const env = (extra: Record<string, string> = {}) => ({
     PATH: "/usr/bin:/bin",
     HOME: home,
+    // kustomize leaves its plugin config temp file behind when a plugin fails (plugins.md §0.5 item 9).
+    TMPDIR: tmp,
     XDG_CONFIG_HOME: xdg,
     SOPS_AGE_KEY_FILE: ageKeyFile("a"),
     ...extra,
