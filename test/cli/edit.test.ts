@@ -1,7 +1,7 @@
 // `tsops edit` / `tsops FILE` with a scripted $EDITOR: minimal diffs, no-change, invalid results,
 // editor failures, new files from the template, -s, and the private temp directory on every way out.
-import { spawn } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { PassThrough } from "node:stream"
 import { describe, expect, it, onTestFinished } from "vitest"
@@ -28,7 +28,10 @@ interface Case {
 /** A copy of a fixture in a fresh directory, a private TMPDIR and the scripted editor's settings. */
 function setup(editor: Record<string, string>, fixture = "reference/enc/basic.yaml", name = "secrets.yaml"): Case {
   const dir = tempDir()
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  onTestFinished(() => {
+    chmodSync(dir, 0o700)
+    rmSync(dir, { recursive: true, force: true })
+  })
   const tmp = join(dir, "tmp")
   mkdirSync(tmp)
   const file = join(dir, name)
@@ -347,6 +350,21 @@ describe("permissions", () => {
     expect(blocked.stderr).toMatch(/^Error reading file: ENOTDIR: /)
     expect(editorRuns(c)).toEqual([])
     expect(statSync(join(c.dir, "blocker")).size).toBe(0)
+  })
+
+  it("should exit 3 before the editor opens when the directory is read-only, original intact", () => {
+    const c = setup({ EDITOR_ACTION: "sed", EDITOR_SED: "s/name: demo/name: x/" })
+    chmodSync(c.file, 0o644)
+    chmodSync(c.dir, 0o555)
+    // Root ignores file modes: the real CLI runs as `nobody` (setpriv); as another user it simply runs.
+    const command = [process.execPath, join(repoRoot, "bin/tsops"), "edit", "secrets.yaml"]
+    const r = process.getuid?.() === 0
+      ? spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...command], { env: c.env, cwd: c.dir })
+      : spawnSync(command[0]!, command.slice(1), { env: c.env, cwd: c.dir })
+    expect(r.stderr.toString()).toMatch(/^Could not open in-place file for writing: EACCES: .*secrets\.yaml\n$/)
+    expect(r.status).toBe(3)
+    expect(editorRuns(c)).toEqual([])
+    expect(readFileSync(c.file).equals(c.original)).toBe(true)
   })
 })
 

@@ -1,16 +1,20 @@
 // `tsops replace FILE --from PLAINTEXT`: in place by default, --output, stdin, untouched when nothing
 // changed, and bad input (one line, sops's exit code, original never lost).
-import { copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { chmodSync, copyFileSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it, onTestFinished } from "vitest"
 import { decrypt } from "../../src/api/decrypt.js"
 import { ageKeyFile, cleanEnv, tempDir } from "../support/env.js"
-import { fixturePath } from "../support/fixtures.js"
+import { fixturePath, repoRoot } from "../support/fixtures.js"
 import { runCli } from "../support/cli.js"
 
 function setup() {
   const dir = tempDir()
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  onTestFinished(() => {
+    chmodSync(dir, 0o700)
+    rmSync(dir, { recursive: true, force: true })
+  })
   const file = join(dir, "secrets.enc.yaml")
   copyFileSync(fixturePath("reference/enc/basic.yaml"), file)
   const env = cleanEnv(dir, { SOPS_AGE_KEY_FILE: ageKeyFile("a") })
@@ -78,6 +82,24 @@ describe("tsops replace", () => {
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1)
     expect(r.stderr.trimEnd()).toMatch(message)
     expect(r.stderr).not.toContain("hunter2")
+    expect(readFileSync(c.file).equals(c.original)).toBe(true)
+  })
+})
+
+describe("no permission to write", () => {
+  it("should exit 3 with the original intact when FILE's directory is read-only", async () => {
+    const c = setup()
+    writeFileSync(join(c.dir, "secrets.yaml"), (await c.plainOf(c.file)).replace("name: demo", "name: x"))
+    chmodSync(c.file, 0o644)
+    chmodSync(join(c.dir, "secrets.yaml"), 0o644)
+    chmodSync(c.dir, 0o555)
+    // Root ignores file modes: the real CLI runs as `nobody` (setpriv); as another user it simply runs.
+    const command = [process.execPath, join(repoRoot, "bin/tsops"), "replace", "secrets.enc.yaml", "--from", "secrets.yaml"]
+    const r = process.getuid?.() === 0
+      ? spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", ...command], { env: c.env, cwd: c.dir })
+      : spawnSync(command[0]!, command.slice(1), { env: c.env, cwd: c.dir })
+    expect(r.stderr.toString()).toMatch(/^Could not open in-place file for writing: EACCES: .*secrets\.enc\.yaml\n$/)
+    expect(r.status).toBe(3)
     expect(readFileSync(c.file).equals(c.original)).toBe(true)
   })
 })

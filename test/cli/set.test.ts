@@ -35,7 +35,7 @@ describe("tsops set", () => {
     expect(r.stderr).toBe("")
     expect(r.code).toBe(0)
     expect(readFileSync(c.file, "utf8")).toMatch(/^"n": ENC\[AES256_GCM,data:[^\]]*,type:float\]$/m)
-    expect(await c.plain()).toContain("\nn: 5\n")
+    expect(await c.plain()).toContain(`\n"n": 5\n`)
   })
 
   it("should read the value from a file with --value-file, and from stdin with --value-stdin", async () => {
