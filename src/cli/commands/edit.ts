@@ -74,6 +74,7 @@ export const editCommand = (program: Command, io: Io, warn: (m: string) => void)
   addConfigFlag(addDecryptFlags(addRuleFlags(addTypeFlags(addKeyFlags(
     program.command("edit")
       .description("edit a file with $SOPS_EDITOR or $EDITOR (else vim, nano or vi) and save it encrypted, in place; a new file starts from an example and gets its keys from the flags or .sops.yaml")
+      .summary("edit a file in $SOPS_EDITOR / $EDITOR and save it encrypted, in place")
       .argument("[file]", "file to edit"),
   ))))).option("-s, --show-master-keys", "display master encryption keys in the file during editing")
     .action(async (file: string | undefined, _flags: Flags, command: Command) => {

@@ -39,6 +39,7 @@ export const replaceCommand = (program: Command, io: Io, warn: (m: string) => vo
   addConfigFlag(addDecryptFlags(
     program.command("replace")
       .description("re-encrypt a plaintext file into an existing encrypted file with the same data key: values whose path and plaintext are unchanged keep their exact ciphertext, so scripts that regenerate secrets produce minimal diffs. Writes FILE in place (atomically) unless --output is given; a plaintext with the same values leaves FILE untouched")
+      .summary("re-encrypt a plaintext into an existing encrypted file, keeping unchanged ciphertexts (in place)")
       .argument("[file]", "the encrypted file to update")
       .requiredOption("--from <plaintext>", "the new plaintext (a file, or - for stdin)")
       .option("--output <file>", "write the result to this file instead of FILE")

@@ -93,6 +93,7 @@ const int = (value: string): number => {
 export const setCommand = (program: Command, io: Io, warn: (m: string) => void): Command =>
   addDecryptFlags(addTypeFlags(program.command("set")
     .description(`set a specific key or branch in the input document, in place. value must be a JSON encoded string, for example '/path/to/file ["somekey"][0] {"somevalue":true}', or a path if --value-file is used, or omitted if --value-stdin is used`)
+    .summary("set a key or branch (JSON value) in place: set FILE '[\"key\"][0]' VALUE")
     .usage("[options] file index [value]")
     .argument("[args...]", "file index [value]")))
     .option("--value-file", "treat 'value' as a file to read the actual value from (avoids leaking secrets in process listings). Mutually exclusive with --value-stdin")

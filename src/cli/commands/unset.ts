@@ -28,6 +28,7 @@ const int = (value: string): number => {
 export const unsetCommand = (program: Command, io: Io, warn: (m: string) => void): Command =>
   addDecryptFlags(addTypeFlags(program.command("unset")
     .description("unset a specific key or branch in the input document, in place")
+    .summary("remove a key or list element in place: unset FILE '[\"key\"][0]'")
     .usage("[options] file index")
     .argument("[args...]", "file index")))
     .option("--idempotent", "do nothing if the given index does not exist")
