@@ -107,10 +107,12 @@ export function reencryptPlaintext(
   if (openedStore.format !== outputStore.format || opened.parsed.layout === undefined || original.length === 0) {
     return { output: ownLayout, changed }
   }
+  // Read before the merge: it turns the original's nodes into the new tree (and encrypts them).
+  const expected = read().branches
   const merged = mergeBranches(original, read().branches)
   pass()
   const spliced = reencrypt(file, outputStore, merged, opened.parsed.layout, reencryptOptions)
-  return { output: holds(spliced, read().branches, outputStore, file) ? spliced : ownLayout, changed }
+  return { output: holds(spliced, expected, outputStore, file) ? spliced : ownLayout, changed }
 }
 
 /** Random IVs, the same one again for the same (plaintext, AAD). */

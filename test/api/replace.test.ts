@@ -1,12 +1,15 @@
 // replace (and the re-encryption behind edit): a new plaintext into an existing encrypted file keeps
 // the ciphertext of every unchanged value byte for byte, and the result decrypts with the file's keys.
+import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { decrypt } from "../../src/api/decrypt.js"
 import { replace } from "../../src/api/replace.js"
+import { isMap, type MapItem } from "../../src/core/tree.js"
+import { loadStore } from "../../formats/index.js"
 import { TsopsError } from "../../src/core/errors.js"
 import { ageKeyFile } from "../support/env.js"
 import { readFixture } from "../support/fixtures.js"
-import { valuesOf } from "../support/values.js"
+import { typed, valuesOf } from "../support/values.js"
 
 const env = { SOPS_AGE_KEY_FILE: ageKeyFile("all") }
 const tokens = (text: string | Uint8Array) => Buffer.from(text).toString().match(/ENC\[AES256_GCM,[^\]]*\]/g) ?? []
@@ -63,6 +66,19 @@ describe("replace", () => {
     expect(Buffer.from(output).toString()).toMatch(/"port": "ENC\[[^\]]*type:float\]"/)
   })
 
+  it("should keep the file's text when integral floats (written `1`, `1000`) are left alone", async () => {
+    // typing.yaml (written by sops) holds floats 1, -0 and 1000 and a `|-` string stored as a plain ENC[…].
+    const encrypted = readFixture("reference/enc/typing.yaml")
+    const edited = (await plaintextOf("typing.yaml")).replace("- plain text\n", "- plain text, changed\n")
+    const { output } = await replace(encrypted, edited, { filename: "typing.yaml", env })
+    const before = encrypted.toString().split("\n")
+    const after = Buffer.from(output).toString().split("\n")
+    expect(after).toHaveLength(before.length)
+    const changedLines = before.flatMap((line, i) => (line === after[i] ? [] : [i]))
+    expect(changedLines).toHaveLength(4)
+    expect(changedLines.slice(1).map(i => before[i]!.trim().split(":")[0])).toEqual(["lastmodified", "mac", "version"])
+  })
+
   it("should keep unchanged ciphertexts when a key is inserted in the middle, and decrypt to the new plaintext", async () => {
     const encrypted = readFixture("reference/enc/basic.yaml")
     const edited = (await plaintextOf("basic.yaml")).replace("    port: 8080\n", "    port: 8080\n    inserted: here\n")
@@ -110,6 +126,35 @@ describe("replace", () => {
       .then(() => undefined, (e: unknown) => e)
     expect((error as TsopsError).exitCode).toBe(128)
   })
+})
+
+describe("replace, property", () => {
+  const runs = Number(process.env.TSOPS_FUZZ_RUNS ?? 15)
+  const op = fc.tuple(fc.constantFrom("set", "delete", "insert", "move"), fc.nat(), fc.string({ maxLength: 12 }))
+
+  test.prop([fc.array(op, { maxLength: 5 })], { numRuns: runs })(
+    "should decrypt to exactly the new plaintext after any mix of changes, deletions, insertions and moves",
+    async ops => {
+      const encrypted = readFixture("reference/enc/basic.yaml")
+      const store = await loadStore("yaml")
+      const parsed = store.parse(Buffer.from(await plaintextOf("basic.yaml")))
+      const app = parsed.branches[0]!.items.find(item => item.key === "app")!.value
+      if (!isMap(app)) throw new Error("fixture changed")
+      ops.forEach(([kind, n, text], index) => {
+        const items: MapItem[] = app.items
+        const i = n % Math.max(items.length, 1)
+        if (kind === "set" && typeof items[i]?.key === "string") items[i]!.value = text
+        else if (kind === "delete") items.splice(i, 1)
+        else if (kind === "insert") items.splice(i, 0, { key: `added_${index}`, value: text })
+        else if (kind === "move" && items.length > 0) items.push(...items.splice(i, 1))
+      })
+      // sops's own layout, so entries inserted in the middle really are in the middle of the text.
+      const edited = store.emit(parsed.branches)
+      const { output } = await replace(encrypted, edited, { filename: "basic.yaml", env })
+      const decrypted = store.parse(await decrypt(output, { filename: "basic.yaml", env }))
+      expect(decrypted.branches.map(b => typed(b))).toEqual(store.parse(edited).branches.map(b => typed(b)))
+    },
+  )
 })
 
 // What the stores do not do yet (see the report of issue 3): each test states the wanted behaviour
