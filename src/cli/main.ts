@@ -3,51 +3,51 @@
 import { Command, CommanderError } from "commander"
 import { ExitCode, TsopsError } from "../core/errors.js"
 import { sopsVersion } from "../core/metadata.js"
-import { decryptCommand, runDecrypt } from "./commands/decrypt.js"
-import { encryptCommand, runEncrypt, type Flags } from "./commands/encrypt.js"
-import { editCommand, runEdit } from "./commands/edit.js"
-import { replaceCommand } from "./commands/replace.js"
-import { runSetArgument, setCommand } from "./commands/set.js"
-import { unsetCommand } from "./commands/unset.js"
-import { filestatusCommand } from "./commands/filestatus.js"
-import { groupsCommand } from "./commands/groups.js"
-import { addKeyChangeFlags, checkKeyChangeTarget, rotateCommand, runRotate } from "./commands/rotate.js"
-import { updatekeysCommand } from "./commands/updatekeys.js"
-import { completionCommand } from "./commands/completion.js"
-import { execEnvCommand } from "./commands/exec-env.js"
-import { execFileCommand } from "./commands/exec-file.js"
-import { fluxCommand } from "./commands/flux.js"
-import { initCommand } from "./commands/init.js"
 import { colorsFor } from "./colors.js"
 import { ExitStatus } from "./exit-status.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
 import { processIo, type Io } from "./io.js"
-import { addKeyFlags } from "./key-flags.js"
+import { addKeyChangeFlags, addKeyFlags, checkKeyChangeTarget } from "./key-flags.js"
+import type { Flags } from "./commands/encrypt.js"
 
 export const tsopsVersion = "0.1.0"
 
 export type CommandFactory = (program: Command, io: Io, warn: (message: string) => void) => Command
 
-/** Every subcommand, in `--help` order: one line per command module. */
-const commands: CommandFactory[] = [
-  encryptCommand,
-  decryptCommand,
-  editCommand,
-  setCommand,
-  unsetCommand,
-  replaceCommand,
-  rotateCommand,
-  updatekeysCommand,
-  groupsCommand,
-  filestatusCommand,
-  execEnvCommand,
-  execFileCommand,
-  initCommand,
-  completionCommand,
-  fluxCommand,
+/**
+ * Every subcommand, in `--help` order, loaded only when used: a command's module (and the library
+ * code behind it) stays out of the start-up path of the others.
+ */
+const commands: { name: string; load: () => Promise<CommandFactory> }[] = [
+  { name: "encrypt", load: async () => (await import("./commands/encrypt.js")).encryptCommand },
+  { name: "decrypt", load: async () => (await import("./commands/decrypt.js")).decryptCommand },
+  { name: "edit", load: async () => (await import("./commands/edit.js")).editCommand },
+  { name: "set", load: async () => (await import("./commands/set.js")).setCommand },
+  { name: "unset", load: async () => (await import("./commands/unset.js")).unsetCommand },
+  { name: "replace", load: async () => (await import("./commands/replace.js")).replaceCommand },
+  { name: "rotate", load: async () => (await import("./commands/rotate.js")).rotateCommand },
+  { name: "updatekeys", load: async () => (await import("./commands/updatekeys.js")).updatekeysCommand },
+  { name: "groups", load: async () => (await import("./commands/groups.js")).groupsCommand },
+  { name: "filestatus", load: async () => (await import("./commands/filestatus.js")).filestatusCommand },
+  { name: "exec-env", load: async () => (await import("./commands/exec-env.js")).execEnvCommand },
+  { name: "exec-file", load: async () => (await import("./commands/exec-file.js")).execFileCommand },
+  { name: "init", load: async () => (await import("./commands/init.js")).initCommand },
+  { name: "completion", load: async () => (await import("./commands/completion.js")).completionCommand },
+  { name: "flux", load: async () => (await import("./commands/flux.js")).fluxCommand },
 ]
 
-function buildProgram(io: Io): Command {
+/** The commands argv needs: the one it names, or all of them for help, completion and unknown words. */
+function commandsFor(argv: readonly string[]): typeof commands {
+  const first = argv.find(arg => commands.some(c => c.name === arg))
+  const named = commands.find(c => c.name === first)
+  const wantsAll = argv.length === 0 || argv.includes("help") || ((argv.includes("--help") || argv.includes("-h")) && !named)
+  if (named && named.name !== "completion" && !wantsAll) return [named]
+  if (named || wantsAll) return commands
+  // Legacy root mode (`tsops -d FILE`, `tsops FILE`): no subcommand to load.
+  return argv.some(a => !a.startsWith("-")) ? [] : commands
+}
+
+async function buildProgram(io: Io, argv: readonly string[]): Promise<Command> {
   const colors = colorsFor(io)
   const warn = (message: string) => {
     io.stderr.write(`${colors.yellow("[tsops] warning:")} ${message}\n`)
@@ -78,17 +78,17 @@ function buildProgram(io: Io): Command {
   program.action(async (file: string | undefined, flags: Flags) => {
     if (flags.encrypt && flags.decrypt) warn("more than one mode given; only the last one is used")
     checkKeyChangeTarget(file, flags, io, true)
-    if (flags.rotate) return runRotate(file, flags, io, warn, true)
-    if (flags.decrypt) return runDecrypt(file, flags, io, warn)
-    if (flags.encrypt) return runEncrypt(file, flags, io, warn)
+    if (flags.rotate) return (await import("./commands/rotate.js")).runRotate(file, flags, io, warn, true)
+    if (flags.decrypt) return (await import("./commands/decrypt.js")).runDecrypt(file, flags, io, warn)
+    if (flags.encrypt) return (await import("./commands/encrypt.js")).runEncrypt(file, flags, io, warn)
     if (file === undefined) {
       program.outputHelp()
       return
     }
-    if (typeof flags.set === "string") return runSetArgument(file, flags.set, flags, io, warn)
-    return runEdit(file, flags, io, warn)
+    if (typeof flags.set === "string") return (await import("./commands/set.js")).runSetArgument(file, flags.set, flags, io, warn)
+    return (await import("./commands/edit.js")).runEdit(file, flags, io, warn)
   })
-  for (const add of commands) {
+  for (const add of await Promise.all(commandsFor(argv).map(c => c.load()))) {
     add(program, io, warn).exitOverride().configureOutput({ writeOut: s => io.stdout.write(s), writeErr: s => io.stderr.write(s) })
   }
   return program
@@ -96,7 +96,7 @@ function buildProgram(io: Io): Command {
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
-    await buildProgram(io).parseAsync([...argv], { from: "user" })
+    await (await buildProgram(io, argv)).parseAsync([...argv], { from: "user" })
     return 0
   } catch (error) {
     if (error instanceof CommanderError) {
