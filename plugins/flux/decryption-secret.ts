@@ -1,6 +1,8 @@
 // A Flux decryption Secret manifest (`spec.decryption.secretRef`, plugins.md §2.2) read into keys:
 // `*.agekey` age identities, `*.asc` armored PGP secret keys, and the cloud/Vault credential entries.
 // Messages name entries, never their contents.
+import { readdir, readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
 import { ExitCode, TsopsError } from "../../src/index.js"
 import { loadYaml } from "./load-yaml.js"
 import { parseCloudEntry, type CloudCredentials, type CloudEntryName } from "./cloud-entries.js"
@@ -92,6 +94,33 @@ async function findSecret(text: string, file: string): Promise<Record<string, un
   return secrets[0]!
 }
 
+/** The entries of a Secret volume (what kubelet mounts: one file per entry, plus its hidden `..data` links). */
+async function volumeEntries(dir: string): Promise<Map<string, Uint8Array>> {
+  const entries = new Map<string, Uint8Array>()
+  for (const entry of (await readdir(dir)).sort()) {
+    if (entry.startsWith(".")) continue
+    const path = join(dir, entry)
+    if (!(await stat(path)).isFile()) continue
+    entries.set(entry, await readFile(path))
+  }
+  return entries
+}
+
+/**
+ * Reads the keys of a decryption Secret given as a manifest file (YAML or JSON) or as a mounted Secret
+ * volume (a directory with one file per entry), e.g. the Flux Secret mounted into an Argo CD sidecar.
+ */
+export async function readDecryptionSecret(path: string, shown: string): Promise<DecryptionKeys> {
+  let isDirectory: boolean
+  try {
+    isDirectory = (await stat(path)).isDirectory()
+  } catch {
+    throw new TsopsError(`cannot read the decryption Secret ${shown}`, ExitCode.CouldNotReadInputFile)
+  }
+  if (isDirectory) return keysFromEntries(await volumeEntries(path), `decryption Secret volume ${shown}`)
+  return parseDecryptionSecret(await readFile(path, "utf8"), shown)
+}
+
 /**
  * Reads a decryption Secret manifest. Entries are matched as kustomize-controller's `ImportKeys` matches
  * them: `*.agekey` and `*.asc` by extension, the cloud and Vault entries by exact name; others are ignored.
@@ -103,10 +132,14 @@ export async function parseDecryptionSecret(text: string, file: string): Promise
   const name = typeof metadata.name === "string" ? metadata.name : "(unnamed)"
   const namespace = typeof metadata.namespace === "string" ? `${metadata.namespace}/` : ""
   const source = `decryption Secret '${namespace}${name}' (${file})`
+  return keysFromEntries(secretEntries(secret, source), source)
+}
+
+async function keysFromEntries(entries: Map<string, Uint8Array>, source: string): Promise<DecryptionKeys> {
   const ageIdentities: string[] = []
   const pgpKeys: PgpKeyEntry[] = []
   const cloud = new Map<CloudEntryName, CloudCredentials>()
-  for (const [entry, bytes] of [...secretEntries(secret, source)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [entry, bytes] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const ext = extension(entry)
     if (ext === ".agekey") ageIdentities.push(...ageIdentitiesOf(bytes, entry, source))
     else if (ext === ".asc") {

@@ -1,7 +1,7 @@
 // `tsops flux build`: kustomize-controller's decryption pipeline run locally (plugins.md §2.3, §2.7 item 3):
 // copy the source root into a private directory, decrypt generator sources and patch files there,
 // build with kustomize (builtins only), then decrypt the built objects. The user's tree is never written.
-import { readFile, realpath, stat } from "node:fs/promises"
+import { realpath, stat } from "node:fs/promises"
 import { join, relative, resolve, sep } from "node:path"
 import { DataKeyRecoveryError, decrypt, ExitCode, TsopsError } from "../../src/index.js"
 import { defaultMaxFileSize, gitWorkTree, isInside } from "../kustomize/confine.js"
@@ -10,7 +10,7 @@ import { cloudKeyHint } from "./cloud-entries.js"
 import { copyTree } from "./copy-tree.js"
 import { decryptResources } from "./decrypt-resources.js"
 import { decryptSources } from "./decrypt-sources.js"
-import { parseDecryptionSecret, type DecryptionKeys } from "./decryption-secret.js"
+import { readDecryptionSecret, type DecryptionKeys } from "./decryption-secret.js"
 import { keyEnvironment } from "./key-environment.js"
 import { kustomizeBuild } from "./kustomize-build.js"
 import type { SopsFormat } from "./markers.js"
@@ -24,7 +24,7 @@ export interface FluxBuildOptions {
   readonly dir: string
   /** Nothing outside it is read. Default: the enclosing git work tree, else the Argo CD repository root, else `dir`. */
   readonly root?: string
-  /** A Flux decryption Secret manifest; when given, its keys are the only ones used. Default: the usual environment. */
+  /** A Flux decryption Secret (manifest file, or mounted Secret volume directory); when given, its keys are the only ones used. Default: the usual environment. */
   readonly decryptionSecret?: string
   readonly env?: Env
   readonly cwd?: string
@@ -77,13 +77,7 @@ export async function fluxBuild(options: FluxBuildOptions): Promise<string> {
   const root = options.root !== undefined ? await realDirectory(resolve(cwd, options.root), "--root") : await defaultRoot(dir, env)
   if (!isInside(root, dir)) throw new TsopsError(`flux build: ${dir} is not inside the root ${root}`, ExitCode.ErrorConflictingParameters)
   let keys: DecryptionKeys | undefined
-  if (options.decryptionSecret !== undefined) {
-    const file = resolve(cwd, options.decryptionSecret)
-    const text = await readFile(file, "utf8").catch(() => {
-      throw new TsopsError(`cannot read the decryption Secret ${options.decryptionSecret}`, ExitCode.CouldNotReadInputFile)
-    })
-    keys = await parseDecryptionSecret(text, options.decryptionSecret)
-  }
+  if (options.decryptionSecret !== undefined) keys = await readDecryptionSecret(resolve(cwd, options.decryptionSecret), options.decryptionSecret)
 
   return withPrivateDir("tsops-flux-", env, async scope => {
     const copyPath = join(scope.path, "source")

@@ -1,12 +1,13 @@
 // The self-contained executables (`npm run build:sea`, Node SEA): built once here, then run through the
-// CLI checks below and the same plugin suites as node + bin/ — Flux build, signals, and the kustomize
-// plugin's KRM protocol and kubectl suites — with no Node.js on PATH.
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+// CLI checks below and the same plugin suites as node + bin/ — Flux build, signals, the Argo CD plugins,
+// and the kustomize plugin's KRM protocol and kubectl suites.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ageKeyFile, cleanEnv, gnupgHomeWithTestKeys, tempDir } from "../support/env.js"
 import { fixturePath, readFixture } from "../support/fixtures.js"
 import { valuesOf } from "../support/values.js"
+import { cmpSuite } from "../plugins/argocd/cmp.suite.js"
 import { fluxBuildSuite } from "../plugins/flux/build.suite.js"
 import { signalSuite } from "../plugins/flux/signals.suite.js"
 import { kubectlSuite } from "../plugins/kustomize/kubectl.suite.js"
@@ -17,9 +18,8 @@ beforeAll(() => buildSea(), 180_000)
 
 const home = tempDir("tsops-sea-")
 afterAll(() => rmSync(home, { recursive: true, force: true }))
-// No node anywhere on PATH: the binaries must not need one (gpg and kubectl stay reachable).
-const path = "/usr/bin:/bin"
-const env = (extra: Record<string, string> = {}) => ({ ...cleanEnv(home, extra), PATH: path })
+// gpg and kubectl stay reachable; the binaries never run node (see "run on their own").
+const env = (extra: Record<string, string> = {}) => ({ ...cleanEnv(home, extra), PATH: "/usr/bin:/bin" })
 const tsops = (argv: string[], extra: Record<string, string> = {}, input?: string) =>
   spawnCommand(commands.tsops.sea, argv, { env: env(extra), cwd: home, ...(input !== undefined ? { input } : {}) })
 
@@ -45,11 +45,18 @@ describe("the SEA binaries", () => {
     }
   })
 
-  it("print their version and help without a Node.js installation", async () => {
-    const version = await tsops(["--version"])
+  it("run on their own: copied away from the repository, with an empty PATH", async () => {
+    const away = join(home, "elsewhere")
+    mkdirSync(away)
+    for (const name of ["tsops", "tsops-krm"]) copyFileSync(join(seaDir, name), join(away, name))
+    const bare = { HOME: home, PATH: "" }
+    const version = await spawnCommand([join(away, "tsops")], ["--version"], { env: bare, cwd: away })
     expect(version.stderr).toBe("")
     expect(version.stdout.toString()).toMatch(/^tsops \d+\.\d+\.\d+ \(sops 3\.\d+\.\d+ compatible\)\n$/)
-    const krm = await spawnCommand(commands.krm.sea, ["--help"], { env: env(), cwd: home })
+    const decrypted = await spawnCommand([join(away, "tsops")], ["decrypt", fixturePath("reference/enc/basic.yaml")], { env: { ...bare, SOPS_AGE_KEY_FILE: ageKeyFile("a") }, cwd: away })
+    expect(decrypted.stderr).toBe("")
+    expect(await valuesOf(decrypted.stdout, "x.yaml")).toEqual(await valuesOf(readFixture("reference/dec/basic.yaml"), "x.yaml"))
+    const krm = await spawnCommand([join(away, "tsops-krm")], ["--help"], { env: bare, cwd: away })
     expect(krm.code).toBe(0)
     expect(krm.stdout.toString()).toContain("tsops-krm install")
   })
@@ -103,5 +110,6 @@ describe("the SEA binaries", () => {
 
 fluxBuildSuite("sea", runnerFor(commands.tsops.sea))
 signalSuite("sea", commands.tsops.sea)
+cmpSuite("sea", { tsops: commands.tsops.sea, krm: commands.krm.sea })
 protocolSuite(commands.krm.sea)
 kubectlSuite(commands.krm.sea)

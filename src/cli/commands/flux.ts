@@ -40,7 +40,7 @@ export const fluxCommand = (program: Command, io: Io): Command => {
   flux.command("build")
     .description("build DIR with kustomize, decrypting SOPS files as Flux does (sources before the build, resources after), in a private copy")
     .argument("<dir>", "directory holding the kustomization (Flux's spec.path)")
-    .option("--decryption-secret <file>", "Flux decryption Secret manifest with the keys (*.agekey, *.asc, sops.* entries); default: the usual sops key environment")
+    .option("--decryption-secret <path>", "Flux decryption Secret with the keys (*.agekey, *.asc, sops.* entries): a manifest file, or a mounted Secret volume directory; default: the usual sops key environment [$TSOPS_FLUX_DECRYPTION_SECRET]")
     .option("--root <dir>", "nothing outside it is read (Flux's source root); default: the enclosing git work tree, else DIR")
     .option("--kustomize <command>", "kubectl (default), or a standalone kustomize binary")
     .option("--max-file-size <size>", "largest file decrypted before the build (default 5Mi, as Flux)")
@@ -49,10 +49,12 @@ export const fluxCommand = (program: Command, io: Io): Command => {
     .action(async (dir: string, _flags: FluxFlags, command: Command) => {
       const flags = command.optsWithGlobals<FluxFlags>()
       const { fluxBuild } = await loadFlux()
+      // The variable lets an Argo CD sidecar point every build at its mounted Secret (plugins/argocd).
+      const decryptionSecret = flags.decryptionSecret ?? io.env.TSOPS_FLUX_DECRYPTION_SECRET
       const stream = await fluxBuild({
         dir,
         ...(flags.root !== undefined ? { root: flags.root } : {}),
-        ...(flags.decryptionSecret !== undefined ? { decryptionSecret: flags.decryptionSecret } : {}),
+        ...(decryptionSecret ? { decryptionSecret } : {}),
         ...(flags.kustomize !== undefined ? { kustomize: flags.kustomize } : {}),
         ...(flags.maxFileSize !== undefined ? { maxFileSize: parseSize(flags.maxFileSize) } : {}),
         ignoreMac: flags.ignoreMac === true,

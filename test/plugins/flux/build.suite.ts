@@ -35,6 +35,7 @@ export function fluxBuildSuite(label: string, run: TsopsRunner): void {
     writeFileSync(file, decryptionSecretManifest(entries, name))
     return file
   }
+  const pgpFingerprintInMessage = "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"
   const ageAKey = () => readFixture("reference/keys/age-a.txt")
   const pgpKeys = () => readFixture("reference/keys/pgp-functional-tests.asc")
 
@@ -113,6 +114,28 @@ export function fluxBuildSuite(label: string, run: TsopsRunner): void {
       expect(result.stderr).toBe("")
       expect(result.code).toBe(0)
       expect(result.stdout.toString()).toContain("value-from-pgp")
+    })
+
+    it("reads the keys from a mounted Secret volume, named by --decryption-secret or TSOPS_FLUX_DECRYPTION_SECRET", async () => {
+      // kubelet's layout: entries are links into a timestamped directory reached through `..data`.
+      const volume = join(base, `volume-${Math.random().toString(36).slice(2)}`)
+      mkdirSync(join(volume, "..2026_01_01_00_00_00.000000001"), { recursive: true })
+      writeFileSync(join(volume, "..2026_01_01_00_00_00.000000001", "age.agekey"), ageAKey())
+      writeFileSync(join(volume, "..2026_01_01_00_00_00.000000001", "pgp.asc"), pgpKeys())
+      symlinkSync("..2026_01_01_00_00_00.000000001", join(volume, "..data"))
+      symlinkSync("..data/age.agekey", join(volume, "age.agekey"))
+      symlinkSync("..data/pgp.asc", join(volume, "pgp.asc"))
+      const dir = makeTree(trees.encrypted)
+      const expected = await canonicalObjects(kustomizeBuild(makeTree(trees.plain)))
+      const byFlag = await fluxBuild(dir, ["--decryption-secret", volume])
+      expect(byFlag.stderr).toBe("")
+      expect(await canonicalObjects(byFlag.stdout.toString())).toEqual(expected)
+      const byEnv = await fluxBuild(dir, [], { TSOPS_FLUX_DECRYPTION_SECRET: volume })
+      expect(byEnv.stderr).toBe("")
+      expect(await canonicalObjects(byEnv.stdout.toString())).toEqual(expected)
+      // Only the volume's keys are used: without the PGP entry, the PGP-only object cannot be opened.
+      rmSync(join(volume, "pgp.asc"))
+      expectFailure(await fluxBuild(dir, [], { TSOPS_FLUX_DECRYPTION_SECRET: volume }), "decryption Secret volume", pgpFingerprintInMessage)
     })
 
     it("writes the manifests to --output", async () => {
