@@ -3,29 +3,21 @@ import type { Command } from "commander"
 import { decrypt } from "../../api/decrypt.js"
 import { checkDestination, readInput, writeOutput } from "../file-io.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addTypeFlags } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, layoutOptions, str, typeOptions, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 export async function runDecrypt(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
   checkDestination(file, flags)
   const fromStdin = file === undefined || file === "-"
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const output = await decrypt(input, {
     filename: str(flags.filenameOverride) ?? (fromStdin ? "" : file),
-    inputType: str(flags.inputType),
-    outputType: str(flags.outputType),
+    ...typeOptions(flags),
     extract: str(flags.extract),
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
-    indent: typeof flags.indent === "number" ? flags.indent : undefined,
-    config: str(flags.config),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...decryptFlagOptions(flags),
+    ...layoutOptions(flags),
+    ...ioOptions(io, warn),
   })
   await writeOutput(output, file, flags, io)
 }

@@ -6,11 +6,10 @@ import { editFile, type EditOptions } from "../../api/edit.js"
 import { ExitCode, TsopsError } from "../../core/errors.js"
 import { writeOutput } from "../file-io.js"
 import { addConfigFlag, addDecryptFlags, addRuleFlags, addTypeFlags } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
+import type { Io } from "../io.js"
 import { addKeyFlags, keyFlagValues } from "../key-flags.js"
-import type { Flags } from "./encrypt.js"
+import { decryptFlagOptions, ioOptions, ruleOptions, str, typeOptions, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 const pressEnter = "Press enter to return to the editor, or Ctrl+C to exit."
 
@@ -42,29 +41,16 @@ function retryPrompt(io: Io): EditOptions["askRetry"] {
 
 export async function runEdit(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
   if (file === undefined || file === "-") throw new TsopsError("Error: no file specified", ExitCode.NoFileSpecified)
-  const askPassphrase = passphrasePrompt(io)
   const askRetry = retryPrompt(io)
   const output = await editFile(file, {
     ...keyFlagValues(flags),
     filename: str(flags.filenameOverride) ?? file,
-    inputType: str(flags.inputType),
-    outputType: str(flags.outputType),
-    unencryptedSuffix: str(flags.unencryptedSuffix),
-    encryptedSuffix: str(flags.encryptedSuffix),
-    unencryptedRegex: str(flags.unencryptedRegex),
-    encryptedRegex: str(flags.encryptedRegex),
-    unencryptedCommentRegex: str(flags.unencryptedCommentRegex),
-    encryptedCommentRegex: str(flags.encryptedCommentRegex),
-    macOnlyEncrypted: flags.macOnlyEncrypted === true,
-    shamirThreshold: typeof flags.shamirSecretSharingThreshold === "number" ? flags.shamirSecretSharingThreshold : undefined,
+    ...typeOptions(flags),
+    ...ruleOptions(flags),
     showMasterKeys: flags.showMasterKeys === true,
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
+    ...decryptFlagOptions(flags),
     config: str(flags.config),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...ioOptions(io, warn),
     ...(askRetry ? { askRetry } : {}),
   })
   await writeOutput(output, file, { inPlace: true }, io)

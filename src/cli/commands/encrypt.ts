@@ -6,11 +6,11 @@ import { keyFlagValues } from "../key-flags.js"
 import { checkDestination, readInput, writeOutput } from "../file-io.js"
 import { addConfigFlag, addOutputFlags, addRuleFlags, addTypeFlags } from "../flags.js"
 import { addKeyFlags } from "../key-flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
+import type { Io } from "../io.js"
+import { ioOptions, layoutOptions, ruleOptions, str, typeOptions, type Flags } from "../flag-values.js"
 
-export type Flags = Record<string, unknown>
+export type { Flags }
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 export async function runEncrypt(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
   checkDestination(file, flags)
@@ -20,26 +20,13 @@ export async function runEncrypt(file: string | undefined, flags: Flags, io: Io,
     throw new TsopsError("Error: must specify --filename-override when reading from stdin", ExitCode.ErrorConflictingParameters)
   }
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const output = await encrypt(input, {
     ...keyFlagValues(flags),
     filename,
-    inputType: str(flags.inputType),
-    outputType: str(flags.outputType),
-    unencryptedSuffix: str(flags.unencryptedSuffix),
-    encryptedSuffix: str(flags.encryptedSuffix),
-    unencryptedRegex: str(flags.unencryptedRegex),
-    encryptedRegex: str(flags.encryptedRegex),
-    unencryptedCommentRegex: str(flags.unencryptedCommentRegex),
-    encryptedCommentRegex: str(flags.encryptedCommentRegex),
-    macOnlyEncrypted: flags.macOnlyEncrypted === true,
-    shamirThreshold: typeof flags.shamirSecretSharingThreshold === "number" ? flags.shamirSecretSharingThreshold : undefined,
-    indent: typeof flags.indent === "number" ? flags.indent : undefined,
-    config: str(flags.config),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...typeOptions(flags),
+    ...ruleOptions(flags),
+    ...layoutOptions(flags),
+    ...ioOptions(io, warn),
   })
   await writeOutput(output, file, flags, io)
 }

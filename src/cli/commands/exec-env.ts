@@ -5,10 +5,9 @@ import { ExitCode, TsopsError } from "../../core/errors.js"
 import { ExitStatus } from "../exit-status.js"
 import { readInput } from "../file-io.js"
 import { addDecryptFlags } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, str, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 /** The process's own descriptors when the Io is the process's; otherwise pipe through the Io (in-process tests). */
 export function childStdio(io: Io): ExecStdio {
@@ -33,19 +32,14 @@ export async function runExecEnv(file: string | undefined, command: string | und
   }
   warnBackground(flags, warn)
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const status = await execEnv(input, command, {
     filename: file,
     inputType: str(flags.inputType),
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
+    ...decryptFlagOptions(flags),
     pristine: flags.pristine === true,
     user: str(flags.user),
-    env: io.env,
-    cwd: io.cwd,
     stdio: childStdio(io),
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...ioOptions(io, warn),
   })
   if (status !== 0) throw new ExitStatus(status)
 }

@@ -4,32 +4,26 @@ import { execFile } from "../../api/exec.js"
 import { ExitStatus } from "../exit-status.js"
 import { readInput } from "../file-io.js"
 import { addDecryptFlags } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, str, type Flags } from "../flag-values.js"
 import { checkExecArgs, childStdio, warnBackground } from "./exec-env.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 export async function runExecFile(file: string | undefined, command: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
   checkExecArgs(file, command)
   warnBackground(flags, warn)
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const status = await execFile(input, command, {
     filename: file,
     inputType: str(flags.inputType),
     outputType: str(flags.outputType),
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
+    ...decryptFlagOptions(flags),
     config: str(flags.config),
     fifo: flags.fifo !== false,
     tempFilename: str(flags.filename),
     user: str(flags.user),
-    env: io.env,
-    cwd: io.cwd,
     stdio: childStdio(io),
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...ioOptions(io, warn),
   })
   if (status !== 0) throw new ExitStatus(status)
 }

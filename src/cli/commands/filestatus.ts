@@ -4,7 +4,7 @@ import { fileStatus } from "../../api/filestatus.js"
 import { ExitCode, TsopsError } from "../../core/errors.js"
 import { readInput } from "../file-io.js"
 import type { Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Flags } from "../flag-values.js"
 
 export const filestatusCommand = (program: Command, io: Io): Command =>
   program.command("filestatus").description("check the status of the file, returning encryption status")

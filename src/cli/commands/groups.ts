@@ -7,10 +7,9 @@ import { ExitCode, TsopsError } from "../../core/errors.js"
 import { keyTypes, keyTypeNames, type KeyTypeEntry, type KeyTypeName } from "../../../kms/index.js"
 import { checkDestination, readInput, writeOutput } from "../file-io.js"
 import { addConfigFlag } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Io } from "../io.js"
+import { ioOptions, num, str, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 const int = (value: string): number => {
   if (!/^-?\d+$/.test(value)) throw new TsopsError(`Invalid Shamir threshold ${JSON.stringify(value)}: expected a whole number`)
@@ -30,16 +29,12 @@ async function run(flags: Flags, io: Io, warn: (m: string) => void, change: (inp
   if (file === undefined) throw new TsopsError("Error: no file specified (use -f/--file)", ExitCode.NoFileSpecified)
   checkDestination(file, flags)
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const output = await change(input, {
     filename: file === "-" ? "" : file,
-    shamirThreshold: typeof flags.shamirSecretSharingThreshold === "number" ? flags.shamirSecretSharingThreshold : undefined,
+    shamirThreshold: num(flags.shamirSecretSharingThreshold),
     decryptionOrder: str(flags.decryptionOrder),
     config: str(flags.config),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...ioOptions(io, warn),
   })
   await writeOutput(output, file, { inPlace: flags.inPlace === true }, io)
 }

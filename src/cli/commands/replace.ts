@@ -5,11 +5,10 @@ import { replace } from "../../api/replace.js"
 import { ExitCode, TsopsError } from "../../core/errors.js"
 import { writeOutput } from "../file-io.js"
 import { addConfigFlag, addDecryptFlags } from "../flags.js"
-import { passphrasePrompt, readAll, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import { readAll, type Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, str, type Flags } from "../flag-values.js"
 import { readFileToChange } from "./set.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 export async function runReplace(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {
   if (file === undefined || file === "-") throw new TsopsError("Error: no file specified", ExitCode.NoFileSpecified)
@@ -17,17 +16,12 @@ export async function runReplace(file: string | undefined, flags: Flags, io: Io,
   if (from === undefined) throw new TsopsError("Error: --from is required (the plaintext file, or - for stdin)", ExitCode.NoFileSpecified)
   const encrypted = await readFileToChange(file, io)
   const plaintext = from === "-" ? await readAll(io.stdin) : await readFileToChange(from, io)
-  const askPassphrase = passphrasePrompt(io)
   const { output, changed } = await replace(encrypted, plaintext, {
     filename: file,
     ...(from !== "-" ? { plaintextFilename: from } : {}),
     inputType: str(flags.inputType),
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...decryptFlagOptions(flags),
+    ...ioOptions(io, warn),
   })
   const target = str(flags.output)
   // Nothing changed: the file stays byte for byte (no new lastmodified/MAC to commit).

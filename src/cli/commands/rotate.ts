@@ -6,32 +6,24 @@ import { ExitCode, TsopsError } from "../../core/errors.js"
 import { addKeyChangeFlags, checkKeyChangeTarget, keyChangeValues } from "../key-flags.js"
 import { checkDestination, readInput, writeOutput } from "../file-io.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addTypeFlags } from "../flags.js"
-import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, layoutOptions, str, typeOptions, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 export async function runRotate(file: string | undefined, flags: Flags, io: Io, warn: (m: string) => void, legacy = false): Promise<void> {
   if (file === undefined) throw new TsopsError("Error: no file specified", ExitCode.NoFileSpecified)
   checkDestination(file, flags)
   checkKeyChangeTarget(file, flags, io, legacy)
   const input = await readInput(file, io)
-  const askPassphrase = passphrasePrompt(io)
   const { add, remove } = keyChangeValues(flags)
   const output = await rotate(input, {
     filename: str(flags.filenameOverride) ?? (file === "-" ? "" : file),
-    inputType: str(flags.inputType),
-    outputType: str(flags.outputType),
+    ...typeOptions(flags),
     add,
     remove,
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
-    indent: typeof flags.indent === "number" ? flags.indent : undefined,
-    config: str(flags.config),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...decryptFlagOptions(flags),
+    ...layoutOptions(flags),
+    ...ioOptions(io, warn),
   })
   await writeOutput(output, file, flags, io)
 }

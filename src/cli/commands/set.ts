@@ -7,10 +7,9 @@ import { parseIndexPath, parseSetArgument, parseSetValue, set } from "../../api/
 import { ExitCode, TsopsError } from "../../core/errors.js"
 import { writeOutput } from "../file-io.js"
 import { addDecryptFlags, addTypeFlags } from "../flags.js"
-import { passphrasePrompt, readAll, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import { readAll, type Io } from "../io.js"
+import { decryptFlagOptions, ioOptions, str, typeOptions, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
 const goErrors: Record<string, string> = {
   ENOENT: "no such file or directory",
@@ -32,17 +31,11 @@ export async function readFileToChange(file: string, io: Io): Promise<Buffer> {
 
 /** Options shared by set and unset (and the legacy --set): flags and the process boundary. */
 export function changeOptions(file: string, flags: Flags, io: Io, warn: (m: string) => void) {
-  const askPassphrase = passphrasePrompt(io)
   return {
     filename: str(flags.filenameOverride) ?? file,
-    inputType: str(flags.inputType),
-    outputType: str(flags.outputType),
-    ignoreMac: flags.ignoreMac === true,
-    decryptionOrder: str(flags.decryptionOrder),
-    env: io.env,
-    cwd: io.cwd,
-    warn,
-    ...(askPassphrase ? { askPassphrase } : {}),
+    ...typeOptions(flags),
+    ...decryptFlagOptions(flags),
+    ...ioOptions(io, warn),
   }
 }
 

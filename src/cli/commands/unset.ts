@@ -5,7 +5,7 @@ import { ExitCode, TsopsError } from "../../core/errors.js"
 import { writeOutput } from "../file-io.js"
 import { addDecryptFlags, addTypeFlags } from "../flags.js"
 import type { Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import type { Flags } from "../flag-values.js"
 import { changeOptions, readFileToChange } from "./set.js"
 
 export async function runUnset(args: string[], flags: Flags, io: Io, warn: (m: string) => void): Promise<void> {

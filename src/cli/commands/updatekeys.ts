@@ -7,9 +7,8 @@ import { applyKeyUpdates, describeFilePlan, planKeyUpdates, type KeyUpdatePlan, 
 import { ExitCode, TsopsError } from "../../core/errors.js"
 import { colorsFor, type Colors } from "../colors.js"
 import { passphrasePrompt, type Io } from "../io.js"
-import type { Flags } from "./encrypt.js"
+import { str, type Flags } from "../flag-values.js"
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 const positive = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new TsopsError(`Invalid --concurrency ${JSON.stringify(value)}: expected a whole number ≥ 1`)
   return Number(value)
