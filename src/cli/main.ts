@@ -8,7 +8,7 @@ import { ExitStatus } from "./exit-status.js"
 import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
 import { processIo, type Io } from "./io.js"
 import { addKeyChangeFlags, addKeyFlags, checkKeyChangeTarget } from "./key-flags.js"
-import type { Flags } from "./commands/encrypt.js"
+import type { Flags } from "./flag-values.js"
 
 export const tsopsVersion = "0.1.0"
 
