@@ -81,7 +81,11 @@ export async function fluxBuild(options: FluxBuildOptions): Promise<string> {
 
   return withPrivateDir("tsops-flux-", env, async scope => {
     const copyPath = join(scope.path, "source")
-    await copyTree(root, copyPath)
+    await copyTree(root, copyPath).catch((error: unknown) => {
+      const { code, path } = error as NodeJS.ErrnoException
+      const where = path ? ` ${relative(root, path) || "."}` : ""
+      throw new TsopsError(`cannot copy the source root ${root} into a private directory:${where} ${code ?? String(error)}`, ExitCode.CouldNotReadInputFile)
+    })
     const copy = await realpath(copyPath)
     const scrubber = new PlaintextScrubber([[copy, root], [copyPath, root]])
     try {

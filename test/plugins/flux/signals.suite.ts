@@ -79,7 +79,7 @@ export function signalSuite(label: string, command: readonly string[]): void {
       expect(readFileSync(join(buildDir, "a.env"), "utf8")).toContain("WITH_EQUALS=a=b=c")
       expect(readFileSync(join(buildDir, "p.env"), "utf8")).toBe("key=value-from-pgp\n")
       expect(readdirSync(tmpRoot)).toHaveLength(1)
-      const agentsBefore = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter(line => line.includes("gpg-agent") && line.includes(tmpRoot))
+      const agentsBefore = execFileSync("ps", ["-eww", "-o", "args"], { encoding: "utf8" }).split("\n").filter(line => line.includes("gpg-agent") && line.includes(tmpRoot))
       expect(agentsBefore.length).toBe(1)
 
       child.kill(signal)
@@ -88,7 +88,7 @@ export function signalSuite(label: string, command: readonly string[]): void {
       expect(stderr).toBe("")
       expect(readdirSync(tmpRoot)).toEqual([])
       await waitFor(() => !alive(Number(pid)), "kustomize to stop")
-      await waitFor(() => !execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").some(line => line.includes("gpg-agent") && line.includes(tmpRoot)), "gpg-agent to stop")
+      await waitFor(() => !execFileSync("ps", ["-eww", "-o", "args"], { encoding: "utf8" }).split("\n").some(line => line.includes("gpg-agent") && line.includes(tmpRoot)), "gpg-agent to stop")
       expect(treeHash(tree)).toBe(before)
     })
   })
