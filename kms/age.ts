@@ -1,10 +1,13 @@
 // The age master key (spec §6.1): wraps the data key as an armored age file for one recipient; unwraps it with every
-// identity found in the environment. The parts live in kms/age/.
+// identity found in the environment. The parts live in kms/age/: X25519 runs on node:crypto alone, typage (ML-KEM,
+// scrypt) and the noble curves (SSH) are imported only when a recipient, identity or stanza needs them.
 import { KeySourceError, MetadataError } from "../src/core/errors.js"
 import type { KeyContext, KeySource, KeyType, MetadataEntry } from "../src/core/key-source.js"
-import { ArmorError, decryptArmored, encodeArmor, messageOf } from "./age/decrypt.js"
+import { ArmorError, encodeArmor } from "./age/armor.js"
+import { decryptArmored, messageOf } from "./age/decrypt.js"
+import { encryptTo } from "./age/encrypt.js"
 import { discoverIdentities, formatUnusedLocations } from "./age/identities.js"
-import { checkRecipient, typageRecipient } from "./age/recipient.js"
+import { checkRecipient } from "./age/recipient.js"
 
 export { describeIdentitySources, unusedIdentityLocations, ageEnvVars } from "./age/identities.js"
 export { generateAgeIdentity, type GeneratedAgeIdentity } from "./age/generate.js"
@@ -26,11 +29,7 @@ export class AgeKeySource implements KeySource {
   /** An armored age file of `dataKey` for this recipient. Throws KeySourceError for an unusable recipient. */
   async wrap(dataKey: Uint8Array, _context?: KeyContext): Promise<string> {
     try {
-      const recipient = await typageRecipient(this.recipient)
-      const { Encrypter } = await import("age-encryption")
-      const encrypter = new Encrypter()
-      encrypter.addRecipient(recipient)
-      return await encodeArmor(await encrypter.encrypt(dataKey))
+      return encodeArmor(await encryptTo(this.recipient, dataKey))
     } catch (error) {
       throw new KeySourceError(this.id, messageOf(error), { cause: error })
     }
@@ -54,7 +53,7 @@ export class AgeKeySource implements KeySource {
     try {
       dataKey = await decryptArmored(enc, found.identities, found.locked, context.warn)
     } catch (error) {
-      // Messages come from typage (header, HMAC, payload), the armor decoder or our identities: no key material.
+      // Messages come from the header, MAC and payload checks, the armor decoder or the identities: no key material.
       const reason = error instanceof ArmorError ? error.message : messageOf(error)
       throw new KeySourceError(this.id, `failed to create reader for decrypting sops data key with age: ${reason}${loadErrors}`)
     }

@@ -1,95 +1,17 @@
-// Decrypting an age file with every discovered identity, telling "no identity matched" (null) from a broken file (throw).
-import type { Decrypter, Identity } from "age-encryption"
-
-/** Wraps a custom identity so that its failure is recorded instead of ending the attempt. */
-export type Guard = (identity: Identity, location: string) => Identity
-
-/** An identity ready to use. Secrets stay in #private fields, so logging one shows only its location. */
-export interface AgeIdentity {
-  /** Where it came from: an env var name, a path, or a command's env var. Never secret. */
-  readonly location: string
-  addTo(decrypter: Decrypter, guard: Guard): void
-}
-
-/** A native `AGE-SECRET-KEY-1…` / `AGE-SECRET-KEY-PQ-1…` identity, handled by typage. */
-export class NativeIdentity implements AgeIdentity {
-  readonly location: string
-  readonly #secret: string
-
-  constructor(secret: string, location: string) {
-    this.#secret = secret
-    this.location = location
-  }
-
-  addTo(decrypter: Decrypter): void {
-    decrypter.addIdentity(this.#secret)
-  }
-}
-
-/** A custom typage Identity (SSH keys). `guarded`: it may need a passphrase, so its failure is not fatal at once. */
-export class CustomIdentity implements AgeIdentity {
-  readonly location: string
-  readonly #identity: Identity
-  readonly #guarded: boolean
-
-  constructor(identity: Identity, location: string, options: { guarded: boolean }) {
-    this.#identity = identity
-    this.location = location
-    this.#guarded = options.guarded
-  }
-
-  addTo(decrypter: Decrypter, guard: Guard): void {
-    decrypter.addIdentity(this.#guarded ? guard(this.#identity, this.location) : this.#identity)
-  }
-}
-
-/** An scrypt passphrase (age's passphrase mode), for passphrase-protected identity files. */
-export class PassphraseIdentity implements AgeIdentity {
-  readonly location: string
-  readonly #passphrase: string
-
-  constructor(passphrase: string, location: string) {
-    this.#passphrase = passphrase
-    this.location = location
-  }
-
-  addTo(decrypter: Decrypter): void {
-    decrypter.addPassphrase(this.#passphrase)
-  }
-}
-
-/** Identities that must be unlocked first (a passphrase-encrypted identities file); unlocked only when needed. */
-export interface LockedIdentities {
-  readonly location: string
-  unlock(): Promise<readonly AgeIdentity[]>
-}
-
-/** The ASCII armor of an `enc` (or of an identities file) is malformed. */
-export class ArmorError extends Error {}
+// Decrypting an age file with every discovered identity, telling "no identity matched" (null) from a broken file
+// (throw). Header, MAC and payload are handled here with node:crypto; only the identities decide what else loads.
+import { decodeArmor } from "./armor.js"
+import type { AgeIdentity, LockedIdentities } from "./age-identity.js"
+import { parseHeader, verifyHeaderMac, type AgeHeader } from "./header.js"
+import { decryptPayload } from "./stream.js"
 
 /** Several identities failed (a wrong passphrase, no prompt) and none matched. Messages name locations only. */
 export class IdentityFailureError extends Error {}
 
-/** Decodes age's ASCII armor (strict, as the Go armor reader; whitespace around it and CRLF are allowed). */
-export async function decodeArmor(text: string): Promise<Uint8Array> {
-  const { armor } = await import("age-encryption")
-  try {
-    return armor.decode(text)
-  } catch (error) {
-    throw new ArmorError(`invalid armor: ${messageOf(error)}`)
-  }
-}
-
-/** Encodes canonical armor: 64-character base64 lines, ending with a newline (spec §6.1). */
-export async function encodeArmor(file: Uint8Array): Promise<string> {
-  const { armor } = await import("age-encryption")
-  return armor.encode(file)
-}
-
 export async function decryptArmored(
   enc: string, identities: readonly AgeIdentity[], locked: readonly LockedIdentities[] = [], warn?: (message: string) => void,
 ): Promise<Uint8Array | null> {
-  return decryptAge(await decodeArmor(enc), identities, locked, warn)
+  return decryptAge(decodeArmor(enc), identities, locked, warn)
 }
 
 /**
@@ -100,10 +22,11 @@ export async function decryptArmored(
 export async function decryptAge(
   file: Uint8Array, identities: readonly AgeIdentity[], locked: readonly LockedIdentities[] = [], warn?: (message: string) => void,
 ): Promise<Uint8Array | null> {
+  // The header is parsed before any identity is asked, so a malformed file fails before any passphrase prompt.
+  const header = parseHeader(file)
   const failures: string[] = []
-  const first = await attempt(file, identities, failures)
-  if (first !== null) return first
-  for (const set of locked) {
+  let fileKey = await unwrap(header, identities, failures)
+  for (const set of fileKey === null ? locked : []) {
     let unlocked: readonly AgeIdentity[]
     try {
       unlocked = await set.unlock()
@@ -111,43 +34,33 @@ export async function decryptAge(
       failures.push(`${set.location}: ${messageOf(error)}`)
       continue
     }
-    const plaintext = await attempt(file, unlocked, failures)
-    if (plaintext !== null) return plaintext
+    fileKey = await unwrap(header, unlocked, failures)
+    if (fileKey !== null) break
     warn?.(`encrypted identity '${set.location}' didn't match file's recipients`)
   }
-  if (failures.length > 0) throw new IdentityFailureError(failures.join("; "))
-  return null
+  if (fileKey === null) {
+    if (failures.length > 0) throw new IdentityFailureError(failures.join("; "))
+    return null
+  }
+  verifyHeaderMac(header, fileKey)
+  return decryptPayload(fileKey, header.payload)
 }
 
-async function attempt(file: Uint8Array, identities: readonly AgeIdentity[], failures: string[]): Promise<Uint8Array | null> {
-  const { Decrypter } = await import("age-encryption")
-  const decrypter = new Decrypter()
-  const guard: Guard = (identity, location) => ({
-    async unwrapFileKey(stanzas) {
-      try {
-        return await identity.unwrapFileKey(stanzas)
-      } catch (error) {
-        failures.push(`${location}: ${messageOf(error)}`)
-        return null
-      }
-    },
-  })
-  for (const identity of identities) identity.addTo(decrypter, guard)
-  // typage tries identities in order and stops at the first key or error; reaching this last one means every
-  // identity returned null, so the "no identity matched" error that follows is a plain no-match, not a broken file.
-  let exhausted = false
-  decrypter.addIdentity({
-    unwrapFileKey() {
-      exhausted = true
-      return null
-    },
-  })
-  try {
-    return await decrypter.decrypt(file)
-  } catch (error) {
-    if (exhausted) return null
-    throw error
+// As typage's Decrypter: identities in order, the first file key wins, the first error ends the attempt (except for
+// guarded identities, whose failures are recorded).
+async function unwrap(header: AgeHeader, identities: readonly AgeIdentity[], failures: string[]): Promise<Uint8Array | null> {
+  for (const identity of identities) {
+    let fileKey: Uint8Array | null
+    try {
+      fileKey = await identity.unwrapFileKey(header)
+    } catch (error) {
+      if (!identity.guarded) throw error
+      failures.push(`${identity.location}: ${messageOf(error)}`)
+      continue
+    }
+    if (fileKey !== null) return fileKey
   }
+  return null
 }
 
 export function messageOf(error: unknown): string {

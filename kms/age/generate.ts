@@ -1,4 +1,6 @@
 // A new X25519 age identity and its recipient (for `tsops init` and tests).
+import { generateX25519 } from "./x25519.js"
+
 export interface GeneratedAgeIdentity {
   /** `AGE-SECRET-KEY-1…`: secret, write it only where the user asked. */
   readonly identity: string
@@ -7,7 +9,5 @@ export interface GeneratedAgeIdentity {
 }
 
 export async function generateAgeIdentity(): Promise<GeneratedAgeIdentity> {
-  const { generateX25519Identity, identityToRecipient } = await import("age-encryption")
-  const identity = await generateX25519Identity()
-  return { identity, recipient: await identityToRecipient(identity) }
+  return generateX25519()
 }

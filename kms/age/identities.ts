@@ -4,8 +4,8 @@ import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import type { KeyContext } from "../../src/core/key-source.js"
-import { runKeyCommand } from "./command.js"
-import { CustomIdentity, messageOf, type AgeIdentity, type LockedIdentities } from "./decrypt.js"
+import { CustomIdentity, type AgeIdentity, type LockedIdentities } from "./age-identity.js"
+import { messageOf } from "./decrypt.js"
 import { readIdentityFile } from "./identity-file.js"
 
 export const ageEnvVars = {
@@ -260,6 +260,12 @@ async function loadSshKeyCommand(command: string, recipient: string, context: Ke
   } catch (error) {
     return failed(rank.sshCommand, location, `malformed SSH identity returned by running ${location}: ${messageOf(error)}`)
   }
+}
+
+// shell-quote (command.ts) is loaded only when a key command is configured.
+async function runKeyCommand(variable: string, command: string, env: KeyContext["env"], recipient: string): Promise<Uint8Array> {
+  const { runKeyCommand: run } = await import("./command.js")
+  return run(variable, command, env, recipient)
 }
 
 function homeDir(env: KeyContext["env"]): string | undefined {

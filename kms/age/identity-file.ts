@@ -1,8 +1,7 @@
 // age identity files (spec §6.1): one identity per line, `#` comments, or a whole file encrypted with a passphrase.
-import {
-  ArmorError, NativeIdentity, PassphraseIdentity, decodeArmor, decryptAge, messageOf,
-  type AgeIdentity, type LockedIdentities,
-} from "./decrypt.js"
+import { PassphraseIdentity, nativeIdentity, type AgeIdentity, type LockedIdentities } from "./age-identity.js"
+import { ArmorError, decodeArmor } from "./armor.js"
+import { decryptAge, messageOf } from "./decrypt.js"
 
 export interface IdentityFileOptions {
   /** An env var name or a path, for messages. */
@@ -30,7 +29,6 @@ export async function readIdentityFile(contents: Uint8Array | string, options: I
 }
 
 export async function parseIdentityLines(text: string, options: IdentityFileOptions): Promise<AgeIdentity[]> {
-  const { Decrypter } = await import("age-encryption")
   const identities: AgeIdentity[] = []
   const lines = text.split("\n")
   for (const [index, rawLine] of lines.entries()) {
@@ -45,13 +43,12 @@ export async function parseIdentityLines(text: string, options: IdentityFileOpti
       if (!word.startsWith("AGE-SECRET-KEY-PQ-1") && !word.startsWith("AGE-SECRET-KEY-1")) {
         throw new Error(`failed to parse '${options.location}' age identities: unknown identity type at line ${lineNumber}`)
       }
-      // typage validates (bech32, length) when the identity is added; its errors may quote the identity, so they are replaced.
+      // Checked as typage checks an added identity (bech32, prefix, length); the reason is dropped, never the line quoted.
       try {
-        new Decrypter().addIdentity(word)
+        identities.push(nativeIdentity(word, options.location))
       } catch {
         throw new Error(`failed to parse '${options.location}' age identities: malformed identity at line ${lineNumber}`)
       }
-      identities.push(new NativeIdentity(word, options.location))
     }
   }
   return identities
@@ -95,7 +92,7 @@ class EncryptedIdentityFile implements LockedIdentities {
     }
     let file: Uint8Array
     try {
-      file = this.#armored ? await decodeArmor(this.#text) : this.#bytes
+      file = this.#armored ? decodeArmor(this.#text) : this.#bytes
     } catch (error) {
       throw new Error(`failed to read '${this.location}': ${error instanceof ArmorError ? error.message : "unreadable"}`)
     }

@@ -1,6 +1,5 @@
 // age recipient syntaxes, checked in sops's order (spec §6.1): hybrid PQ, plugin, X25519, SSH, else unknown.
 import { bech32 } from "@scure/base"
-import type { Recipient } from "age-encryption"
 import { TsopsError } from "../../src/core/errors.js"
 import { messageOf } from "./decrypt.js"
 import { UnsupportedSshKeyTypeError, parseAuthorizedKey, rsaModulusBytes, type SshPublicKey } from "./ssh-public-key.js"
@@ -36,17 +35,6 @@ export function checkRecipient(recipient: string): RecipientKind {
   return kind
 }
 
-/** What typage's Encrypter takes: the string for native recipients, a custom Recipient for SSH. */
-export async function typageRecipient(recipient: string): Promise<string | Recipient> {
-  if (checkRecipient(recipient) !== "ssh") return recipient
-  const { sshRecipient } = await import("./ssh.js")
-  try {
-    return sshRecipient(parseSshRecipient(recipient))
-  } catch (error) {
-    throw new TsopsError(`failed to parse input as age-ssh public key: malformed SSH recipient: ${JSON.stringify(recipient)}: ${messageOf(error)}`)
-  }
-}
-
 function checkBech32(recipient: string, prefix: string, length: number): void {
   let problem: string | undefined
   try {
@@ -63,7 +51,8 @@ function checkBech32(recipient: string, prefix: string, length: number): void {
   }
 }
 
-function parseSshRecipient(recipient: string): SshPublicKey {
+/** Parses an SSH recipient as sops does when a key is added. Throws TsopsError with sops's wording. */
+export function parseSshRecipient(recipient: string): SshPublicKey {
   let key: SshPublicKey
   try {
     key = parseAuthorizedKey(recipient)

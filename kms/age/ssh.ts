@@ -1,4 +1,4 @@
-// age's SSH recipient types (`ssh-ed25519`, `ssh-rsa`, as filippo.io/age/agessh) as typage custom Recipient/Identity.
+// age's SSH recipient types (`ssh-ed25519`, `ssh-rsa`, as filippo.io/age/agessh) as Recipient/Identity (typage's shapes).
 // Stanzas: `ssh-ed25519 <tag> <ephemeral share>` (X25519 on the key's Montgomery form, tweaked by the public key)
 // and `ssh-rsa <tag>` (RSA-OAEP-SHA256, label age-encryption.org/v1/ssh-rsa); tag = first 4 bytes of SHA-256(blob).
 import {
@@ -9,7 +9,7 @@ import { ed25519, x25519 } from "@noble/curves/ed25519.js"
 import { hkdf } from "@noble/hashes/hkdf.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import { base64nopad } from "@scure/base"
-import type { Identity, Recipient, Stanza } from "age-encryption"
+import type { Identity, Recipient, Stanza } from "./header.js"
 import type { ParsedSshPrivateKey, SshPrivateKey } from "./openssh-key.js"
 import {
   ed25519PublicKeyBlob, rsaModulusBytes, rsaPublicKeyBlob, sshTag, type SshPublicKey,
@@ -74,7 +74,7 @@ class SshEd25519Identity implements Identity {
     this.#tag = sshTag(this.#blob)
   }
 
-  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+  unwrapFileKey(stanzas: readonly Stanza[]): Uint8Array | null {
     for (const stanza of stanzas) {
       if (stanza.args[0] !== "ssh-ed25519") continue
       // As agessh: a malformed stanza of this type is an error even before the tag is compared.
@@ -130,7 +130,7 @@ class SshRsaIdentity implements Identity {
     this.#tag = sshTag(rsaPublicKeyBlob(privateKey.n, privateKey.e))
   }
 
-  unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+  unwrapFileKey(stanzas: readonly Stanza[]): Uint8Array | null {
     for (const stanza of stanzas) {
       if (stanza.args[0] !== "ssh-rsa") continue
       if (stanza.args.length !== 2) throw new Error("invalid ssh-rsa recipient block")
@@ -166,7 +166,7 @@ export class EncryptedSshIdentity implements Identity {
     sshRecipient(publicKey) // refuses the key types and sizes agessh refuses, before any prompt
   }
 
-  async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+  async unwrapFileKey(stanzas: readonly Stanza[]): Promise<Uint8Array | null> {
     const type = this.#publicKey.type
     const matches = stanzas.some(stanza => {
       if (stanza.args[0] !== type) return false
