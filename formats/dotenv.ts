@@ -31,6 +31,8 @@ class DotenvLayout {
   readonly finalNewline: boolean
   /** what each line holds: a data or comment item, a `sops_` metadata entry, or nothing (blank) */
   readonly kinds: ("item" | "metadata" | "blank")[] = []
+  /** each `sops_` line's key (prefix included) and value as parsed, by line index */
+  readonly metadata = new Map<number, { key: string; value: string | Uint8Array }>()
 
   constructor(text: string) {
     this.finalNewline = text === "" || text.endsWith("\n")
@@ -74,8 +76,31 @@ function sameLeaf(original: string | Uint8Array, value: unknown): boolean {
 }
 
 /**
+ * The metadata lines rewritten in place, by line index, when the metadata flattens to exactly the
+ * `sops_` keys the input holds (a re-encryption with the same keys); undefined when keys differ. An
+ * older sops wrote them in no particular order, and re-sorting them would make every edit a diff of the
+ * whole block (issue 3): only the values that changed are rewritten.
+ */
+function metadataInPlace(layout: DotenvLayout, metadata: TreeMap): Map<number, string> | undefined {
+  const entries = flatten(metadata, sopsPrefix)
+  if (entries.length !== layout.metadata.size) return undefined
+  const values = new Map(entries.map(entry => [entry.key, entry.value]))
+  const lines = new Map<number, string>()
+  for (const [index, { key, value: original }] of layout.metadata) {
+    if (!values.has(key)) return undefined
+    const value = values.get(key)!
+    const line = layout.lines[index]!
+    const text = valueText(key, value)
+    const same = typeof value === "string" || value instanceof Uint8Array ? sameLeaf(original, value) : text === line.slice(key.length + 1)
+    lines.set(index, same ? line : `${key}=${text}`)
+  }
+  return lines
+}
+
+/**
  * The input with changed lines rewritten, lost lines dropped and new lines added before the old
- * metadata lines (or at the end); blank lines and the presence of a final newline are kept.
+ * metadata lines (or at the end); blank lines and the presence of a final newline are kept. The old
+ * metadata lines stay where they are when the keys are the same, else sops's lines replace them.
  */
 function emitLayout(layout: DotenvLayout, branch: TreeMap, metadata: TreeMap | undefined): string {
   const rewritten = new Map<number, string>()
@@ -94,7 +119,8 @@ function emitLayout(layout: DotenvLayout, branch: TreeMap, metadata: TreeMap | u
       added.push(lineText(item))
     }
   }
-  if (metadata) added.push(...metadataLines(metadata))
+  const inPlace = metadata && metadataInPlace(layout, metadata)
+  if (metadata && !inPlace) added.push(...metadataLines(metadata))
   const out: string[] = []
   let inserted = added.length === 0
   layout.lines.forEach((line, index) => {
@@ -103,6 +129,8 @@ function emitLayout(layout: DotenvLayout, branch: TreeMap, metadata: TreeMap | u
     else if (kind === "metadata") {
       if (!inserted) out.push(...added)
       inserted = true
+      const kept = inPlace?.get(index)
+      if (kept !== undefined) out.push(kept)
     } else {
       const text = rewritten.get(index)
       if (text !== undefined) out.push(text)
@@ -133,6 +161,7 @@ export const store: Store = {
       const value = leafFromText(line.slice(eq + 1).replaceAll("\\n", "\n"))
       if (key.startsWith(sopsPrefix)) {
         layout.kinds.push("metadata")
+        layout.metadata.set(index, { key, value })
         metadataEntries.push({ key: key.slice(sopsPrefix.length), value })
       } else {
         layout.kinds.push("item")

@@ -1,9 +1,12 @@
 // Layout-keeping INI output: the input with changed values and comments rewritten in place, lost keys
-// and sections cut, new ones added in sops's style, and the `[sops]` section always in sops's layout.
+// and sections cut, new ones added in sops's style; the `[sops]` section keeps its lines when the
+// metadata has the same keys, else it is written in sops's layout.
 // Text the tree does not hold (shadowed duplicate keys, comments at the end) is never copied.
 import { Comment, isMap, type TreeMap, type TreeValue } from "../src/core/tree.js"
+import { flatten } from "./flatten.js"
 import { isGoSpace, type IniCommentPart, type IniDocument, type IniKey, type IniSection, type Span } from "./ini-parse.js"
 import { commentLines, iniValueText, keyLines, metadataSection, quoteValue, sectionOut, sectionText, type IniKeyOut } from "./ini-write.js"
+import { leafFromText } from "./lossless-text.js"
 import { splice, type Edit } from "./splice.js"
 
 /** sops's stripCommentChar: the leading run of `;`/space (or `#`/space) of the comment's first line. */
@@ -143,6 +146,41 @@ class LayoutEmitter {
     this.cut(previous ? previous.bodyEnd : section.start, section.bodyEnd)
   }
 
+  /** A key's value text replaced; `key =` with nothing after the delimiter gets the space sops writes. */
+  replaceValue(key: IniKey, rendered: string): void {
+    const spaced = key.valueStart === key.valueEnd && /[=:]/.test(this.text[key.valueStart - 1] ?? "") ? ` ${rendered}` : rendered
+    this.edits.replace(key.valueStart, key.valueEnd, spaced)
+  }
+
+  /**
+   * The metadata spliced into the input's `[sops]` section, when it flattens to exactly the keys the
+   * section holds (a re-encryption with the same keys: only lastmodified, mac, version and the like
+   * change). An older sops wrote the section in no particular order; rewriting it sorted would turn
+   * every edit into a diff of the whole block (issue 3). False, with nothing done, when keys differ or
+   * the section holds comments: those are not in the tree, so the section is written in sops's layout.
+   */
+  metadataInPlace(section: IniSection, metadata: TreeMap): boolean {
+    if (section.commentParts.length > 0 || section.keys.some(key => key.commentParts.length > 0)) return false
+    const entries = flatten(metadata)
+    if (entries.length !== section.keys.length) return false
+    const values = new Map(entries.map(entry => [entry.key, entry.value]))
+    if (!section.keys.every(key => values.has(key.name))) return false
+    // 3.13.0/3.13.1 wrote real newlines in `"""` blocks, the others `\n` escapes (spec §5.5): a changed
+    // value is written the way the section already writes them.
+    const escape = !section.keys.some(key => key.value.includes("\n"))
+    for (const key of section.keys) {
+      const value = values.get(key.name)!
+      // The value as the store's parse read it from this line: `\n` escapes turned into newlines.
+      const read = leafFromText(key.value)
+      const original = typeof read === "string" ? read.replaceAll("\\n", "\n") : read
+      const text = typeof value === "string" ? value : iniValueText(key.name, value)
+      const same = typeof value === "string" || value instanceof Uint8Array ? sameLeaf(original, value) : text === key.value
+      if (same) continue
+      this.replaceValue(key, quoteValue(escape ? text.replaceAll("\n", "\\n") : text))
+    }
+    return true
+  }
+
   section(src: IniSectionSrc, map: TreeMap): void {
     const section = src.section
     const first = map.items[0]
@@ -172,11 +210,7 @@ class LayoutEmitter {
       kept.add(key)
       const changed = !sameLeaf(keySrc.original, value)
       const rendered = changed ? quoteValue(iniValueText(out.name, value)) : ""
-      if (changed) {
-        // `key =` with nothing after the delimiter gets the space sops writes.
-        const spaced = key.valueStart === key.valueEnd && /[=:]/.test(this.text[key.valueStart - 1] ?? "") ? ` ${rendered}` : rendered
-        this.edits.replace(key.valueStart, key.valueEnd, spaced)
-      }
+      if (changed) this.replaceValue(key, rendered)
       // After a one-line quoted value the library reads no comment, so an inline one must move above.
       const quotedLine = changed && /^(`|""")/.test(rendered) && !rendered.includes("\n")
       const inline = key.commentParts.some(part => part.inline)
@@ -212,14 +246,16 @@ export function emitIniLayout(layout: IniLayout, branch: TreeMap, metadata: Tree
   for (const section of doc.sections) {
     if (section !== sopsSection && !used.has(section)) emitter.cutSection(section)
   }
-  const metadataText = metadata ? sectionText(metadataSection(metadata), false) : undefined
-  if (sopsSection && metadataText !== undefined) {
-    const openEnd = emitter.openEnd && sopsSection.bodyEnd === layout.text.length
-    emitter.edits.replace(sopsSection.start, sopsSection.bodyEnd, openEnd ? metadataText.slice(0, -1) : metadataText)
+  if (sopsSection && metadata) {
+    if (!emitter.metadataInPlace(sopsSection, metadata)) {
+      const metadataText = sectionText(metadataSection(metadata), false)
+      const openEnd = emitter.openEnd && sopsSection.bodyEnd === layout.text.length
+      emitter.edits.replace(sopsSection.start, sopsSection.bodyEnd, openEnd ? metadataText.slice(0, -1) : metadataText)
+    }
   } else if (sopsSection) {
     emitter.cutSection(sopsSection)
-  } else if (metadataText !== undefined) {
-    addedSections.push(metadataText)
+  } else if (metadata) {
+    addedSections.push(sectionText(metadataSection(metadata), false))
   }
   if (addedSections.length > 0) {
     // After the last section that is not `[sops]`, each behind a blank line (none at the very start).

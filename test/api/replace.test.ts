@@ -168,7 +168,7 @@ describe("store limitations in layout mode", () => {
     expect(Buffer.from(output).toString()).toMatch(/^ {4}multiline: ENC\[/m)
   })
 
-  it.fails("formats/ini: the [sops] section keeps its line order when only lastmodified and mac change", async () => {
+  it("formats/ini: the [sops] section keeps its line order when only lastmodified and mac change", async () => {
     const encrypted = readFixture("reference/enc/basic.ini")
     const edited = (await plaintextOf("basic.ini")).replace("host  = ", "host  = changed-")
     const { output } = await replace(encrypted, edited, { filename: "basic.ini", env })

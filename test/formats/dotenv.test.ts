@@ -261,6 +261,60 @@ describe("dotenv layout output", () => {
   })
 })
 
+describe("dotenv layout output of existing sops_ lines (issue 3)", () => {
+  /** example.ini's unsorted [sops] block (written by sops 3.5) as the sops_ lines of a dotenv file. */
+  const unsortedInput = () => {
+    const ini = readFixture("sops-upstream/example.ini").toString("utf8")
+    const metadataLines = ini.slice(ini.indexOf("[sops]\n") + 7).trimEnd().split("\n").map(line => line.replace(/^(\S+) +=? /, "sops_$1="))
+    return ["# ENC[comment]", "A=ENC[a]", "", ...metadataLines, "B=ENC[b]", ""].join("\n")
+  }
+  /** The metadata as updateMetadataFields hands it back: the file's own tree, top-level fields replaced. */
+  const reemit = (input: string, fields: Record<string, TreeValue>, change: (branch: TreeMap) => void = () => {}) => {
+    const parsed = parseText(input)
+    change(parsed.branches[0]!)
+    const metadata = newMap((parsed.metadata as TreeMap).items.map(item => (typeof item.key === "string" && item.key in fields ? { ...item, value: fields[item.key]! } : item)))
+    return text(store.emit(parsed.branches, { layout: parsed.layout, metadata }))
+  }
+  const newMac = carrier(99, "str")
+
+  it("should change only the lastmodified and mac lines of an unsorted block", () => {
+    const input = unsortedInput()
+    expect(input).toMatch(/\nsops_pgp__list_1__map_fp=D722.*\nsops_lastmodified=2019-12-10T22:45:52Z\n/)
+    const after = reemit(input, { lastmodified: "2030-01-02T03:04:05Z", mac: newMac })
+    const before = input.split("\n")
+    const lines = after.split("\n")
+    expect(lines).toHaveLength(before.length)
+    expect(before.flatMap((line, i) => (line === lines[i] ? [] : [line.split("=")[0]]))).toEqual(["sops_lastmodified", "sops_mac"])
+    expect(after).toContain("\nsops_lastmodified=2030-01-02T03:04:05Z\n")
+    expect(after).toContain(`\nsops_mac=${newMac}\n`)
+    expect(plain(parseText(after).metadata)).toEqual({ ...(plain(parseText(input).metadata) as object), lastmodified: "2030-01-02T03:04:05Z", mac: newMac })
+  })
+
+  it("should keep sops's own files byte for byte when the metadata is the file's own", () => {
+    for (const name of ["reference/enc/basic.env", "sops-upstream/functional-tests/res/format.enc.env"]) {
+      const input = readFixture(name).toString("utf8")
+      expect(reemit(input, {})).toBe(input)
+    }
+    expect(reemit(unsortedInput(), {})).toBe(unsortedInput())
+  })
+
+  it("should write a changed value with \\n escapes and put new items before the first sops_ line", () => {
+    const input = "A=1\nsops_version=3.0.0\nsops_enc=a\\nb\nsops_mac=x\n# after\n"
+    const out = reemit(input, { enc: "c\nd", mac: "ENC[m]" }, branch => void branch.items.push({ key: "NEW", value: "v" }))
+    expect(out).toBe("A=1\nNEW=v\nsops_version=3.0.0\nsops_enc=c\\nd\nsops_mac=ENC[m]\n# after\n")
+  })
+
+  it("should write the sops_ lines in sops's layout when keys come or go", () => {
+    const parsed = parseText(unsortedInput())
+    const metadata = parsed.metadata as TreeMap
+    const namesOf = (out: string) => out.split("\n").filter(line => line.startsWith("sops_")).map(line => line.split("=")[0]!)
+    const fewer = namesOf(text(store.emit(parsed.branches, { layout: parsed.layout, metadata: newMap(metadata.items.filter(item => item.key !== "unencrypted_suffix")) })))
+    expect(fewer).toEqual([...fewer].sort())
+    expect(fewer).not.toContain("sops_unencrypted_suffix")
+    expect(fewer.length).toBeGreaterThan(5)
+  })
+})
+
 // The fixture folders must exist: an empty list would make the loops above vacuous.
 it("should find the dotenv fixtures", () => {
   expect(sopsOutputs.length).toBeGreaterThan(10)

@@ -381,3 +381,101 @@ describe("INI layout output", () => {
     expect(out).toBe("top = 1\n[a]\ny = 2\nnew = v\n\n[c]\nk = w\n")
   })
 })
+
+describe("INI layout output of an existing [sops] section (issue 3)", () => {
+  /** The metadata as updateMetadataFields hands it back: the file's own tree, top-level fields replaced. */
+  const withFields = (metadata: TreeMap, fields: Record<string, TreeValue>): TreeMap =>
+    newMap(metadata.items.map(item => (typeof item.key === "string" && item.key in fields ? { ...item, value: fields[item.key]! } : item)))
+  const reemit = (input: Buffer | string, fields: Record<string, TreeValue>) => {
+    const parsed = typeof input === "string" ? parseText(input) : store.parse(input)
+    return text(store.emit(parsed.branches, { layout: parsed.layout, metadata: withFields(parsed.metadata as TreeMap, fields) }))
+  }
+  /** Line numbers at which two texts differ (same line count required). */
+  const changedLines = (before: string, after: string) => {
+    const a = before.split("\n")
+    const b = after.split("\n")
+    expect(b).toHaveLength(a.length)
+    return a.flatMap((line, i) => (line === b[i] ? [] : [i]))
+  }
+  const newMac = carrier(99, "str")
+
+  it("should change only the lastmodified and mac lines of an older sops's unsorted [sops] section", () => {
+    const input = readFixture("sops-upstream/example.ini")
+    const before = input.toString("utf8")
+    const after = reemit(input, { lastmodified: "2030-01-02T03:04:05Z", mac: newMac })
+    const lines = before.split("\n")
+    const at = (prefix: string) => lines.findIndex(line => line.startsWith(prefix))
+    expect(changedLines(before, after)).toEqual([at("lastmodified "), at("mac ")].sort((x, y) => x - y))
+    expect(after).toContain("\nlastmodified                = 2030-01-02T03:04:05Z\n")
+    expect(after).toContain(`\nmac                         = ${newMac}\n`)
+    expect(plain(store.parse(Buffer.from(after)).metadata)).toEqual({
+      ...(plain(store.parse(input).metadata) as object), lastmodified: "2030-01-02T03:04:05Z", mac: newMac,
+    })
+  })
+
+  it("should keep the file byte for byte when the metadata is the file's own", () => {
+    for (const name of encryptedFixtures) {
+      const input = readFixture(name)
+      expect(reemit(input, {})).toBe(input.toString("utf8"))
+    }
+  })
+
+  it("should change the version line too and keep the escaped enc as it was", () => {
+    const input = readFixture("reference/enc/basic.ini")
+    const before = input.toString("utf8")
+    const after = reemit(input, { mac: newMac, version: "3.13.2" })
+    const lines = before.split("\n")
+    expect(changedLines(before, after)).toEqual([lines.findIndex(line => line.startsWith("version ")), lines.findIndex(line => line.startsWith("mac "))])
+    expect(after).toContain("\nversion                    = 3.13.2\n")
+  })
+
+  it("should write a changed multi-line value as a \"\"\" block where the file has them (3.13.0/3.13.1)", () => {
+    const input = readFixture("sops-upstream/functional-tests/res/format-2.enc.ini")
+    const before = input.toString("utf8")
+    const metadata = store.parse(input).metadata as TreeMap
+    const pgp = metadata.items.find(item => item.key === "pgp")!.value as TreeMap
+    const enc = "-----BEGIN PGP MESSAGE-----\n\nnew\n-----END PGP MESSAGE-----"
+    const key = newMap([...(pgp.items[0]!.value as TreeMap).items.map(item => (item.key === "enc" ? { ...item, value: enc } : item))])
+    const after = reemit(input, { mac: newMac, pgp: newList([{ value: key }]) })
+    const start = before.indexOf("pgp__list_0__map_enc")
+    const end = before.indexOf('"""\n', start) + 4
+    expect(after).toBe(before.slice(0, start).replace(/^mac( +)= .*$/m, `mac$1= ${newMac}`)
+      + `pgp__list_0__map_enc        = """${enc}"""\n` + before.slice(end))
+    expect((plain(store.parse(Buffer.from(after)).metadata) as { pgp: { enc: string }[] }).pgp[0]!.enc).toBe(enc)
+  })
+
+  it("should write a changed multi-line value with \\n escapes where the file has them", () => {
+    const input = "[a]\nx = 1\n\n[sops]\nversion = 3.8.1\nenc     = a\\nb\nmac = m\n"
+    expect(reemit(input, { enc: "c\nd", mac: "ENC[m]" })).toBe("[a]\nx = 1\n\n[sops]\nversion = 3.8.1\nenc     = c\\nd\nmac = ENC[m]\n")
+  })
+
+  it("should quote a changed value as sops does and space an empty one", () => {
+    const input = "[sops]\nversion =\nmac = m\n"
+    expect(reemit(input, { version: "3.13.2", mac: " x;y" })).toBe("[sops]\nversion = 3.13.2\nmac = ` x;y`\n")
+  })
+
+  it("should write the section in sops's layout when it holds comments, which the tree does not", () => {
+    expect(reemit("[sops]\nversion = 1\n; note\nmac = m\n", { mac: "ENC[m]" })).toBe("[sops]\nmac     = ENC[m]\nversion = 1\n")
+    expect(reemit("; about\n[sops]\nversion = 1\nmac = m\n", { mac: "ENC[m]" })).toBe("[sops]\nmac     = ENC[m]\nversion = 1\n")
+  })
+
+  it("should drop a shadowed key and keep continuation lines and a missing final newline", () => {
+    expect(reemit("[a]\nx = 1\n\n[sops]\nmac = old\nversion = 1\nmac = m", { mac: "ENC[m]" })).toBe("[a]\nx = 1\n\n[sops]\nversion = 1\nmac = ENC[m]")
+    expect(reemit("[sops]\nversion = 1\\\n  2\nmac = m\n", { mac: "ENC[m]" })).toBe("[sops]\nversion = 1\\\n  2\nmac = ENC[m]\n")
+    expect(reemit("[sops]\nversion = 1\\\n  2\nmac = m\n", { version: "3" })).toBe("[sops]\nversion = 3\nmac = m\n")
+  })
+
+  it("should write the section in sops's layout when keys come or go", () => {
+    const input = readFixture("sops-upstream/example.ini")
+    const parsed = store.parse(input)
+    const metadata = parsed.metadata as TreeMap
+    const sopsNames = (out: string) => out.slice(out.indexOf("[sops]\n")).split("\n").slice(1).filter(line => line !== "").map(line => line.split(" ")[0]!)
+    const emitWith = (items: MapItem[]) => text(store.emit(parsed.branches, { layout: parsed.layout, metadata: newMap(items) }))
+    const fewer = sopsNames(emitWith(metadata.items.filter(item => item.key !== "unencrypted_suffix")))
+    expect(fewer).toEqual([...fewer].sort())
+    expect(fewer).not.toContain("unencrypted_suffix")
+    const more = sopsNames(emitWith([...metadata.items, { key: "mac_only_encrypted", value: true }].sort((a, b) => String(a.key).localeCompare(String(b.key)))))
+    expect(more).toEqual([...more].sort())
+    expect(more).toContain("mac_only_encrypted")
+  })
+})
