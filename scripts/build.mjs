@@ -16,6 +16,8 @@ const result = await build({
   // Dependencies are bundled too: a few chunks instead of dozens of node_modules files to resolve at start-up.
   external: ["esbuild"],
   sourcemap: false,
+  minify: true,
+  keepNames: true,
   metafile: true,
   logLevel: "warning",
   // CommonJS dependencies call require() for Node built-ins (commander) and use __filename
