@@ -35,7 +35,7 @@ export async function decrypt(input: Uint8Array | string, options: DecryptOption
   const [inputStore, outputStore, stores] = await Promise.all([
     loadStore(inputFormat), loadStore(outputFormat), storesConfigFor(options),
   ])
-  const { parsed } = await openEncrypted(inputStore, toBytes(input), options)
+  const { parsed } = await openEncrypted(inputStore, toBytes(input), options, true)
   if (extractPath) {
     const value = valueAtPath(parsed.branches[0] ?? null, extractPath)
     if (typeof value === "string") return Buffer.from(value, "utf8")

@@ -36,12 +36,15 @@ export async function recoverDataKey(metadata: Metadata, options: OpenOptions): 
   return unwrapDataKey(groups, metadata.shamirThreshold, order, keyContext(options))
 }
 
-/** Parses, recovers the data key and decrypts the branches in place, checking the MAC unless told not to. */
-export async function openEncrypted(store: Store, input: Uint8Array, options: OpenOptions): Promise<OpenedFile> {
+/**
+ * Parses, recovers the data key and decrypts the branches in place, checking the MAC unless told not to.
+ * `forOutputOnly`: the values will not be re-encrypted, so the cipher need not remember their IVs.
+ */
+export async function openEncrypted(store: Store, input: Uint8Array, options: OpenOptions, forOutputOnly = false): Promise<OpenedFile> {
   const parsed = store.parse(input)
   const metadata = readMetadata(parsed)
   const dataKey = await recoverDataKey(metadata, options)
-  const cipher = new Cipher(dataKey)
+  const cipher = new Cipher(dataKey, undefined, undefined, { remember: !forOutputOnly })
   const mac = decryptTree(parsed.branches, cipher, metadata.rules, options.warn ? { warn: options.warn } : {})
   if (!options.ignoreMac) verifyMac(cipher, metadata.mac, metadata.lastModified, mac)
   return { parsed, metadata, dataKey, cipher }

@@ -1,10 +1,7 @@
 // AES-256-GCM value encryption with sops's 32-byte IVs, path AAD and the ENC[...] grammar (spec §2.1–2.4).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
 import { DecryptionError } from "./errors.js"
 import type { ValueType } from "./scalar.js"
-
-const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 export interface EncryptedValue {
   ciphertext: Buffer
@@ -13,34 +10,92 @@ export interface EncryptedValue {
   type: string
 }
 
+const prefix = "ENC[AES256_GCM,data:"
+
+/**
+ * Where the groups of sops's `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` (RE2, `s`
+ * flag, unanchored at the end) end: the offsets of `,iv:`, `,tag:`, `,type:` and `]`, or undefined.
+ * Greedy groups take the last separator that still leaves the later groups a character each, so
+ * each one is the last occurrence before the next — found with lastIndexOf, not a backtracking scan
+ * (a 32 MiB binary file is one 43 MiB value).
+ */
+function encOffsets(value: string): [iv: number, tag: number, type: number, close: number] | undefined {
+  if (!value.startsWith(prefix)) return undefined
+  const close = value.lastIndexOf("]")
+  const type = close - 7 < 0 ? -1 : value.lastIndexOf(",type:", close - 7)
+  const tag = type - 6 < 0 ? -1 : value.lastIndexOf(",tag:", type - 6)
+  const iv = tag - 5 < 0 ? -1 : value.lastIndexOf(",iv:", tag - 5)
+  return iv > prefix.length ? [iv, tag, type, close] : undefined
+}
+
 /** Whether a string is an ENC[...] value (sops's regex: unanchored at the end). */
-export const isEncrypted = (value: string): boolean => value.startsWith("ENC[AES256_GCM,") && ENC_PATTERN.test(value)
+export const isEncrypted = (value: string): boolean => encOffsets(value) !== undefined
+
+// The standard alphabet's values; -1 for any other ASCII character.
+const alphabet = /* @__PURE__ */ (() => {
+  const table = new Int8Array(128).fill(-1)
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for (let i = 0; i < 64; i++) table[chars.charCodeAt(i)] = i
+  return table
+})()
+
+/**
+ * Strict: only the padded standard alphabet, and a canonical encoding (zero padding bits), so that
+ * every changed byte of an ENC string fails — Go's decoder would ignore a changed padding bit, and
+ * Node's decoder skips characters it does not know.
+ */
+function decodeBase64Strict(value: string, start: number, end: number, what: string): Buffer {
+  const length = end - start
+  let pad = 0
+  if (length > 0 && value.charCodeAt(end - 1) === 0x3d) pad = value.charCodeAt(end - 2) === 0x3d ? 2 : 1
+  let valid = length % 4 === 0
+  for (let i = start; valid && i < end - pad; i++) {
+    const c = value.charCodeAt(i)
+    if (c > 0x7f || alphabet[c]! < 0) valid = false
+  }
+  // the bits of the last character that a padded encoding leaves unused must be zero
+  if (valid && pad === 1) valid = (alphabet[value.charCodeAt(end - 2)]! & 0x3) === 0
+  if (valid && pad === 2) valid = (alphabet[value.charCodeAt(end - 3)]! & 0xf) === 0
+  if (!valid) throw new DecryptionError(`Error decrypting tree: Error base64-decoding ${what}: illegal base64 data`)
+  return Buffer.from(start === 0 && end === value.length ? value : value.slice(start, end), "base64")
+}
 
 export function parseEncrypted(value: string): EncryptedValue {
-  // RE2 groups are greedy like JS's; `s` lets a trailing newline from a block-scalar carrier pass.
-  const m = ENC_PATTERN.exec(value)
-  if (!m) throw new DecryptionError("Error decrypting tree: Input string does not match sops' data format")
-  // Strict: a non-canonical encoding (changed padding bits) is refused, so that every changed
-  // byte of an ENC string fails — Go's decoder would ignore such a change.
-  const decode = (text: string, what: string): Buffer => {
-    const bytes = BASE64.test(text) && text.length % 4 === 0 ? Buffer.from(text, "base64") : undefined
-    if (!bytes || bytes.toString("base64") !== text) {
-      throw new DecryptionError(`Error decrypting tree: Error base64-decoding ${what}: illegal base64 data`)
-    }
-    return bytes
+  const at = encOffsets(value)
+  if (!at) throw new DecryptionError("Error decrypting tree: Input string does not match sops' data format")
+  const [iv, tag, type, close] = at
+  return {
+    ciphertext: decodeBase64Strict(value, prefix.length, iv, "data"),
+    iv: decodeBase64Strict(value, iv + 4, tag, "iv"),
+    tag: decodeBase64Strict(value, tag + 5, type, "tag"),
+    type: value.slice(type + 6, close),
   }
-  return { ciphertext: decode(m[1]!, "data"), iv: decode(m[2]!, "iv"), tag: decode(m[3]!, "tag"), type: m[4]! }
 }
 
 export function formatEncrypted(ciphertext: Uint8Array, iv: Uint8Array, tag: Uint8Array, type: ValueType): string {
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
-  return `ENC[AES256_GCM,data:${b64(ciphertext)},iv:${b64(iv)},tag:${b64(tag)},type:${type}]`
+  return `${prefix}${b64(ciphertext)},iv:${b64(iv)},tag:${b64(tag)},type:${type}]`
 }
 
 /** Supplies IVs: random by default; tests and known-answer checks inject their own. */
 export type IvSource = (plaintext: Uint8Array, aad: string) => Uint8Array
 
-export const randomIv: IvSource = () => randomBytes(32)
+// One randomBytes call per 256 IVs: a call per value costs more than the encryption of a short value.
+// Every IV is a fresh slice of the pool, never handed out twice.
+let ivPool: Buffer | undefined
+let ivPoolOffset = 0
+
+export const randomIv: IvSource = () => {
+  if (ivPool === undefined || ivPoolOffset === ivPool.length) {
+    ivPool = randomBytes(32 * 256)
+    ivPoolOffset = 0
+  }
+  ivPoolOffset += 32
+  return ivPool.subarray(ivPoolOffset - 32, ivPoolOffset)
+}
+
+// Values up to this size are remembered by their bytes; longer ones by their GCM tag (see #stashLong).
+const shortValue = 256
 
 /**
  * Encrypts and decrypts values under one data key. Remembers the IV of every (plaintext, AAD)
@@ -50,21 +105,49 @@ export class Cipher {
   readonly #dataKey: Buffer
   readonly #ivSource: IvSource
   readonly #stash = new Map<string, Buffer>()
+  /**
+   * Long values (a 32 MiB binary file) are not hashed on decryption: their IV and tag are kept per
+   * (AAD, length), and a re-encryption under that IV that gives the same tag is the same plaintext.
+   * The trial ciphertext of a different plaintext is discarded, never written.
+   */
+  readonly #stashLong = new Map<string, { iv: Buffer; tag: Buffer }[]>()
 
-  constructor(dataKey: Uint8Array, ivSource: IvSource = randomIv, stash?: Cipher) {
+  readonly #remembers: boolean
+
+  /** `remember: false` for a cipher that only decrypts for output: no IVs are kept for re-encryption. */
+  constructor(dataKey: Uint8Array, ivSource: IvSource = randomIv, stash?: Cipher, options: { remember?: boolean } = {}) {
     if (dataKey.length !== 32) throw new DecryptionError("data key must be 32 bytes")
     this.#dataKey = Buffer.from(dataKey)
     this.#ivSource = ivSource
-    if (stash) for (const [k, v] of stash.#stash) this.#stash.set(k, v)
+    this.#remembers = options.remember ?? true
+    if (stash) {
+      for (const [k, v] of stash.#stash) this.#stash.set(k, v)
+      for (const [k, v] of stash.#stashLong) this.#stashLong.set(k, [...v])
+    }
   }
 
   encrypt(plaintext: Uint8Array, aad: string, type: ValueType): string {
-    const stashKey = stashKeyOf(plaintext, aad)
-    const iv = this.#stash.get(stashKey) ?? Buffer.from(this.#ivSource(plaintext, aad))
+    if (plaintext.length > shortValue) {
+      // the latest decryption first, as the short stash keeps the last IV of a pair
+      const entries = this.#stashLong.get(longStashKey(plaintext.length, aad)) ?? []
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const { iv, tag } = entries[i]!
+        const trial = this.#seal(plaintext, aad, iv)
+        if (trial.tag.equals(tag)) return formatEncrypted(trial.ciphertext, iv, tag, type)
+      }
+    }
+    const stashed = plaintext.length > shortValue ? undefined : this.#stash.get(stashKey(plaintext, aad))
+    // randomIv hands out fresh buffers; an injected source's array is copied so it cannot change later
+    const iv = stashed ?? (this.#ivSource === randomIv ? (randomIv(plaintext, aad) as Buffer) : Buffer.from(this.#ivSource(plaintext, aad)))
+    const { ciphertext, tag } = this.#seal(plaintext, aad, iv)
+    return formatEncrypted(ciphertext, iv, tag, type)
+  }
+
+  #seal(plaintext: Uint8Array, aad: string, iv: Buffer): { ciphertext: Buffer; tag: Buffer } {
     const cipher = createCipheriv("aes-256-gcm", this.#dataKey, iv)
     cipher.setAAD(Buffer.from(aad, "utf8"))
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()])
-    return formatEncrypted(ciphertext, iv, cipher.getAuthTag(), type)
+    const ciphertext = joined(cipher.update(plaintext), cipher.final())
+    return { ciphertext, tag: cipher.getAuthTag() }
   }
 
   /** Returns the plaintext and the stored type; throws DecryptionError when it does not authenticate. */
@@ -76,19 +159,34 @@ export class Cipher {
       const decipher = createDecipheriv("aes-256-gcm", this.#dataKey, parsed.iv)
       decipher.setAAD(Buffer.from(aad, "utf8"))
       decipher.setAuthTag(parsed.tag)
-      plaintext = Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()])
+      plaintext = joined(decipher.update(parsed.ciphertext), decipher.final())
     } catch (cause) {
       throw new DecryptionError("Could not decrypt with AES_GCM: cipher: message authentication failed", { cause })
     }
-    if (parsed.iv.length === 32) this.#stash.set(stashKeyOf(plaintext, aad), parsed.iv)
+    if (this.#remembers && parsed.iv.length === 32) this.#remember(plaintext, aad, parsed.iv, parsed.tag)
     return { plaintext, type: parsed.type }
+  }
+
+  #remember(plaintext: Buffer, aad: string, iv: Buffer, tag: Buffer): void {
+    if (plaintext.length <= shortValue) {
+      this.#stash.set(stashKey(plaintext, aad), iv)
+      return
+    }
+    const key = longStashKey(plaintext.length, aad)
+    const entries = this.#stashLong.get(key)
+    if (entries === undefined) this.#stashLong.set(key, [{ iv, tag }])
+    else if (!entries.some(entry => entry.tag.equals(tag))) entries.push({ iv, tag })
   }
 }
 
-// Short values are their own key; long ones (a 32 MiB binary file) are hashed so the stash stays small.
-function stashKeyOf(plaintext: Uint8Array, aad: string): string {
-  const body = plaintext.length <= 256
-    ? Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString("base64")
-    : createHash("sha256").update(plaintext).digest("base64")
-  return `${aad}\u0000${plaintext.length}\u0000${body}`
+/** GCM's final() adds nothing; avoid copying the output when it is empty. */
+const joined = (head: Buffer, tail: Buffer): Buffer => (tail.length === 0 ? head : Buffer.concat([head, tail]))
+
+// The AAD's length first, so that the key splits back into AAD and plaintext in one way only;
+// latin1 maps every byte to one character.
+function stashKey(plaintext: Uint8Array, aad: string): string {
+  const bytes = Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength)
+  return `${aad.length}:${aad}${bytes.toString("latin1")}`
 }
+
+const longStashKey = (length: number, aad: string): string => `${length}:${aad}`

@@ -40,7 +40,9 @@ export function decryptTree(
         // comment again once decrypted and is never hashed (spec §2.6, sops issue #2243).
         return inList ? parsed : parsed.value
       }
-      mac.update(plaintextOf(parsed).plaintext)
+      // A string is hashed as its UTF-8 bytes, which are the decrypted bytes themselves; other
+      // types as their canonical text (an int stored as "007" is hashed as "7").
+      mac.update(type === "str" || type === "bytes" ? plaintext : plaintextOf(parsed).plaintext)
       return parsed
     },
     comment(comment, leaf) {

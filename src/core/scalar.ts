@@ -1,5 +1,6 @@
 // Typed scalars as sops stringifies them (spec §1.4): the canonical plaintext that is encrypted
 // and hashed, its `type:` tag, parsing it back, and Go's float formats used by the stores.
+import { isUtf8 as isValidUtf8 } from "node:buffer"
 import { DecryptionError } from "./errors.js"
 import { Comment, SopsTime, type Scalar } from "./tree.js"
 
@@ -134,7 +135,7 @@ export function parseGoBool(text: string): boolean | undefined {
 
 /** Parse decrypted plaintext back into a scalar of the stored type (spec §1.4, last column). */
 export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | Comment {
-  const text = () => Buffer.from(plaintext).toString("utf8")
+  const text = () => Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString("utf8")
   switch (type) {
     case "str":
       return isUtf8(plaintext) ? text() : plaintext
@@ -167,13 +168,9 @@ export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | Co
   }
 }
 
+/** Whether bytes are valid UTF-8 (what a fatal TextDecoder accepts), without decoding them. */
 export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-    return true
-  } catch {
-    return false
-  }
+  return isValidUtf8(bytes)
 }
 
 /**
