@@ -45,11 +45,12 @@ export function shortTag(tag: string): string {
 
 /**
  * Parse the documents of a stream one by one (a syntax error in a later one comes after earlier
- * ones). `commentLines` receives every comment line of the source as it is read.
+ * ones). `commentLines` receives every comment line of the source as it is read. `start`: read the
+ * stream from that offset (a line start) on, with positions and line numbers of the whole text.
  */
 export function* composeDocuments(src: string, resolveTag: (value: string) => string,
-  commentLines: CommentLine[] = []): Generator<YamlNode> {
-  const composer = new Composer(src, resolveTag)
+  commentLines: CommentLine[] = [], start?: { index: number; line: number }): Generator<YamlNode> {
+  const composer = new Composer(src, resolveTag, start)
   composer.parser.scanner.commentLines = commentLines
   yield* composer.documents()
 }
@@ -60,8 +61,8 @@ class Composer {
   anchors = new Map<string, YamlNode>()
   readonly resolveTag: (value: string) => string
 
-  constructor(src: string, resolveTag: (value: string) => string) {
-    this.parser = new Parser(src)
+  constructor(src: string, resolveTag: (value: string) => string, start?: { index: number; line: number }) {
+    this.parser = new Parser(src, start)
     this.resolveTag = resolveTag
   }
 

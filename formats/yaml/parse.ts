@@ -4,6 +4,7 @@ import { InputParseError, MetadataError } from "../../src/core/errors.js"
 import type { ParsedFile } from "../../src/core/store.js"
 import { Comment, isList, isMap, type ListItem, type MapItem, type TreeList, type TreeMap, type TreeValue } from "../../src/core/tree.js"
 import { composeDocuments, K, type YamlNode } from "./compose.js"
+import { fastPrefix, type FastPrefix } from "./fast-prefix.js"
 import { decodeGoBase64, resolve, resolvePlainTag, TagMismatch, Uint64Value, type Resolved } from "./resolve.js"
 import type { CommentLine, CommentText } from "./scan-comments.js"
 import { Style } from "./scanner.js"
@@ -14,6 +15,17 @@ import { YamlSyntaxError } from "./syntax-error.js"
 const forbidden = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 export function parseYaml(input: Uint8Array): ParsedFile {
+  const text = decodeYaml(input)
+  const fast = fastPrefix(text)
+  return (fast !== undefined ? parseAfterPrefix(text, fast) : undefined) ?? parseStream(text)
+}
+
+/** parseYaml with the full parser only, never the fast prefix: the reference the fast path is tested against. */
+export function parseYamlFull(input: Uint8Array): ParsedFile {
+  return parseStream(decodeYaml(input))
+}
+
+function decodeYaml(input: Uint8Array): string {
   let text: string
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(input)
@@ -21,6 +33,11 @@ export function parseYaml(input: Uint8Array): ParsedFile {
     throw new InputParseError("yaml: invalid UTF-8 in input")
   }
   if (forbidden.test(text)) throw new InputParseError("yaml: control characters are not allowed")
+  return text
+}
+
+/** Every document with the full parser. */
+function parseStream(text: string): ParsedFile {
   const docs: YamlNode[] = []
   const commentLines: CommentLine[] = []
   try {
@@ -32,14 +49,74 @@ export function parseYaml(input: Uint8Array): ParsedFile {
     if (error instanceof YamlSyntaxError) throw new InputParseError(error.message)
     throw error
   }
-
   const builder = new TreeBuilder(text)
-  const branches: TreeMap[] = []
-  const documents: DocumentLayout[] = []
-  let metadata: TreeValue | undefined
+  const result = new ResultBuilder(text)
   for (const [index, doc] of docs.entries()) {
     builder.strict = index === 0
-    const branch = builder.document(doc)
+    result.add(builder.document(doc), doc.start.index, documentEnd(text, docs[index + 1]))
+  }
+  return result.finish(commentLines, builder.usedComments)
+}
+
+/**
+ * A single document whose first top-level entries fastPrefix read: the full parser reads the rest
+ * from the first entry it declined, as a stream of its own (with the whole text's positions and line
+ * numbers), and its entries join the prefix's. Undefined when that could differ from reading the
+ * whole text — another document, comments that a whole read would attach across the seam, any error
+ * (the whole read reports it) — and the whole text is read instead.
+ */
+function parseAfterPrefix(text: string, fast: FastPrefix): ParsedFile | undefined {
+  const builder = new TreeBuilder(text)
+  const commentLines: CommentLine[] = []
+  let items = fast.items
+  if (fast.end < text.length) {
+    const rest = restOfMapping(text, fast, builder, commentLines)
+    if (rest === undefined) return undefined
+    items = items.concat(rest)
+  }
+  const branch: TreeMap = { kind: "map", items }
+  branch.src = blockCollectionSrc(fast.start, fast.column, items)
+  const result = new ResultBuilder(text)
+  result.add(branch, fast.start, text.length)
+  return result.finish(commentLines, builder.usedComments)
+}
+
+function restOfMapping(text: string, fast: FastPrefix, builder: TreeBuilder, commentLines: CommentLine[]): MapItem[] | undefined {
+  try {
+    const docs = [...composeDocuments(text, resolvePlainTag, commentLines, { index: fast.end, line: fast.line })]
+    const doc = docs[0]
+    const top = doc?.content[0]
+    if (docs.length !== 1 || top?.kind !== K.Mapping || top.flow || top.start.column !== fast.column) return undefined
+    // yaml.v3 moves a first key's foot comment to the value before it, which is in the prefix
+    const first = top.content[0]!
+    const comments = [doc!.head, doc!.line, top.head, top.line, first.head, first.line, first.foot]
+    if (comments.some(c => c.length > 0)) return undefined
+    checkFirstDocument(doc!)
+    const keys = new Set(fast.items.map(item => item.key))
+    for (let i = 0; i < top.content.length; i += 2) {
+      const key = top.content[i]!
+      if (key.kind === K.Scalar && keys.has(key.value)) return undefined
+    }
+    builder.strict = true
+    return builder.document(doc!).items
+  } catch {
+    return undefined
+  }
+}
+
+/** Branches and document layouts, with the first document's `sops` entry taken out as the metadata. */
+class ResultBuilder {
+  readonly text: string
+  readonly branches: TreeMap[] = []
+  readonly documents: DocumentLayout[] = []
+  metadata: TreeValue | undefined
+
+  constructor(text: string) {
+    this.text = text
+  }
+
+  add(branch: TreeMap, start: number, end: number): void {
+    const index = this.branches.length
     // The first document's `sops` entry is the metadata; other documents' copies are dropped (spec §5.4).
     let sopsSpan: { start: number; end: number } | undefined
     let found = false
@@ -47,7 +124,7 @@ export function parseYaml(input: Uint8Array): ParsedFile {
       if (item.key !== "sops") return true
       if (index === 0) {
         if (found) throw new MetadataError("Found duplicate sops entry")
-        metadata = item.value
+        this.metadata = item.value
       }
       found = true
       const src = item.src as ItemSrc | undefined
@@ -55,14 +132,17 @@ export function parseYaml(input: Uint8Array): ParsedFile {
       return false
     })
     if (found && branch.src !== undefined) branch.src = { ...(branch.src as CollectionSrc), items: [...branch.items] }
-    branches.push(branch)
-    documents.push(documentLayout(text, doc, docs[index + 1], branch, sopsSpan))
+    this.branches.push(branch)
+    this.documents.push({ start, end, top: branch.src as CollectionSrc | undefined, sops: sopsSpan })
   }
-  // yaml.v3 drops a few comments (e.g. before a `- ` with no value); sops never sees them
-  const orphanComments = commentLines.filter(line => !builder.usedComments.has(line.start))
-    .map(line => ({ start: line.start, end: line.end }))
-  const layout: YamlLayout = { kind: "yaml-layout", text, documents, orphanComments }
-  return { branches, metadata, layout }
+
+  finish(commentLines: readonly CommentLine[], usedComments: ReadonlySet<number>): ParsedFile {
+    // yaml.v3 drops a few comments (e.g. before a `- ` with no value); sops never sees them
+    const orphanComments = commentLines.filter(line => !usedComments.has(line.start))
+      .map(line => ({ start: line.start, end: line.end }))
+    const layout: YamlLayout = { kind: "yaml-layout", text: this.text, documents: this.documents, orphanComments }
+    return { branches: this.branches, metadata: this.metadata, layout }
+  }
 }
 
 /** What the duplicate-key pre-pass of sops (a decode of document 0 into a map) rejects. */
@@ -102,9 +182,8 @@ function checkFirstDocument(doc: YamlNode): void {
   if (errors.length > 0) throw new InputParseError(`yaml: unmarshal errors:\n  ${errors.join("\n  ")}`)
 }
 
-function documentLayout(text: string, doc: YamlNode, next: YamlNode | undefined, branch: TreeMap,
-  sops: { start: number; end: number } | undefined): DocumentLayout {
-  // A document ends where the next one's `---` (or directives) start, else at the end of input.
+/** Where a document ends: where the next one's `---` (or directives) start, else at the end of input. */
+function documentEnd(text: string, next: YamlNode | undefined): number {
   let end = text.length
   if (next !== undefined) {
     const nextStart = next.start.index
@@ -122,7 +201,17 @@ function documentLayout(text: string, doc: YamlNode, next: YamlNode | undefined,
       } else break
     }
   }
-  return { start: doc.start.index, end, top: branch.src as CollectionSrc | undefined, sops }
+  return end
+}
+
+/** A block collection's source: it ends with its last entry (a block scalar's trailing empty lines excluded). */
+function blockCollectionSrc(start: number, column: number, items: readonly { src?: unknown }[]): CollectionSrc {
+  let end = start
+  for (const item of items) {
+    const src = item.src as { end?: number } | undefined
+    if (src?.end !== undefined && src.end > end) end = src.end
+  }
+  return { kind: "collection", start, end, flow: false, column, items: [...items] }
 }
 
 class TreeBuilder {
@@ -197,9 +286,8 @@ class TreeBuilder {
     }
     const keyValue = this.keyValue(key)
     const [treeValue, valueSrc] = this.value(value, handleValueComments)
-    const item: MapItem = { key: keyValue, value: treeValue }
-    item.src = { kind: "item", start: key.start.index, end: valueSrc.end, value: valueSrc } satisfies ItemSrc
-    branch.items.push(item)
+    const src: ItemSrc = { kind: "item", start: key.start.index, end: valueSrc.end, value: valueSrc }
+    branch.items.push({ key: keyValue, value: treeValue, src })
     if (handleValueComments) this.mapComments(branch, value.foot)
     this.mapComments(branch, key.foot)
   }
@@ -320,16 +408,8 @@ class TreeBuilder {
   }
 
   collectionSrc(node: YamlNode, items: readonly { src?: unknown }[]): CollectionSrc {
-    // a block collection ends with its last entry (a block scalar's trailing empty lines excluded)
-    let end = node.last
-    if (!node.flow) {
-      end = node.start.index
-      for (const item of items) {
-        const src = item.src as { end?: number } | undefined
-        if (src?.end !== undefined && src.end > end) end = src.end
-      }
-    }
-    return { kind: "collection", start: node.start.index, end, flow: node.flow, column: node.start.column, items: [...items] }
+    if (!node.flow) return blockCollectionSrc(node.start.index, node.start.column, items)
+    return { kind: "collection", start: node.start.index, end: node.last, flow: true, column: node.start.column, items: [...items] }
   }
 }
 

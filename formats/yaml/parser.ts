@@ -55,8 +55,8 @@ export class Parser {
   done = false
   pendingEntry = -1
 
-  constructor(src: string) {
-    this.scanner = new Scanner(src)
+  constructor(src: string, start?: { index: number; line: number }) {
+    this.scanner = new Scanner(src, start)
   }
 
   error(problem: string, problemMark: Mark, context = "", contextMark?: Mark): never {

@@ -71,8 +71,13 @@ export class Scanner {
   commentLines: CommentLine[] = []
   commentsHead = 0
 
-  constructor(src: string) {
+  /** `start`: read from this offset, the start of line `line`, as if the stream began there. */
+  constructor(src: string, start?: { index: number; line: number }) {
     this.src = src
+    if (start !== undefined) {
+      this.pos = start.index
+      this.line = start.line
+    }
   }
 
   // ---- character classes at an absolute position ----
