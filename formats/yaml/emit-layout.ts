@@ -32,9 +32,10 @@ export function emitLayout(branches: readonly TreeMap[], layout: YamlLayout, met
   for (const [index, branch] of branches.entries()) e.document(branch, layout.documents[index]!, metadata)
   // Comments sops never saw would stay readable in an encrypted file: sops drops them, so do we.
   if (metadata !== undefined) for (const orphan of layout.orphanComments) e.deleteItem({ kind: "comment", ...orphan, original: "", inline: false })
-  const edits = e.edits.map((edit, order) => ({ edit, order }))
-  edits.sort((a, b) => a.edit.start - b.edit.start || a.order - b.order)
-  return splice(layout.text, edits.map(x => x.edit))
+  // Array.prototype.sort is stable, so insertions at one offset keep their order; edits mostly
+  // come in source order already, which the sort passes through in one comparison each.
+  const edits = e.edits.sort((a, b) => a.start - b.start)
+  return splice(layout.text, edits)
 }
 
 class LayoutEmitter {
@@ -53,11 +54,15 @@ class LayoutEmitter {
   /** The file's own indentation step (smallest indentation of a nested line), default 2. */
   get step(): number {
     if (this.#step === undefined) {
+      const text = this.text
       let min = 0
-      for (const m of this.text.matchAll(/\n( +)[^ \n#]/g)) {
-        const n = m[1]!.length
-        if (min === 0 || n < min) min = n
-        if (min === 1) break
+      // every line after a line break that is indented and holds more than spaces or a comment
+      for (let nl = text.indexOf("\n"); nl >= 0 && min !== 1; nl = text.indexOf("\n", nl + 1)) {
+        let p = nl + 1
+        while (text.charCodeAt(p) === 0x20) p++
+        const n = p - nl - 1
+        const c = text.charCodeAt(p)
+        if (n > 0 && p < text.length && c !== 0x0a && c !== 0x23 && (min === 0 || n < min)) min = n
       }
       this.#step = min > 0 ? min : 2
     }

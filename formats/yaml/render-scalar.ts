@@ -1,5 +1,6 @@
 // Scalar text for the layout emitter: a changed value is written in the style of the scalar it
 // replaces when that style can hold it, else in the style sops would choose (spec §9.1).
+import { isEncrypted } from "../../src/core/cipher.js"
 import { formatFloatYaml, isUtf8 } from "../../src/core/scalar.js"
 import { SopsTime, type Scalar } from "../../src/core/tree.js"
 import { resolvePlainTag } from "./resolve.js"
@@ -18,7 +19,15 @@ export interface ScalarPlace {
   contentIndent: number
 }
 
-const encPattern = /^ENC\[AES256_GCM,data:.+,iv:.+,tag:.+,type:.+\]$/
+// sops's ENC pattern anchored at both ends, its `.` matching no line break: isEncrypted's split,
+// without line breaks and ending in the `]`. (A regex with four `.+` backtracks on every value.)
+const lineBreak = /[\n\r\u2028\u2029]/
+const isEncValue = (value: string): boolean =>
+  value.startsWith("ENC[AES256_GCM,data:") && value.endsWith("]") && !lineBreak.test(value) && isEncrypted(value)
+
+// Strings of these characters (not starting with `.`, `-`, `/`, `+`, `=`) pass yaml.v3's scalar analysis
+// as plain in flow and block context alike, without it.
+const simplePlain = /^[A-Za-z0-9_][A-Za-z0-9_./+=-]*$/
 
 /** The text of a non-string scalar (ints decimal, floats %g, bools, RFC 3339 times, null). */
 export function canonicalYaml(value: Exclude<Scalar, string | Uint8Array> | null): string {
@@ -55,6 +64,7 @@ function singleQuotable(value: string): boolean {
 
 function plainSafe(value: string, flow: boolean): boolean {
   if (resolvePlainTag(value) !== "!!str") return false
+  if (simplePlain.test(value)) return true
   const a = analyzeScalar(value)
   return flow ? a.flowPlainAllowed : a.blockPlainAllowed
 }
@@ -110,7 +120,7 @@ export function renderScalar(value: Scalar | null, place: ScalarPlace): string {
   }
   if (typeof value !== "string") return canonicalYaml(value)
 
-  if (encPattern.test(value)) {
+  if (isEncValue(value)) {
     // An ENC value keeps its carrier's style; in flow collections its commas need quotes.
     if (place.flow) return `"${value}"`
     switch (place.style) {
