@@ -1,5 +1,6 @@
 // AES-256-GCM value encryption with sops's 32-byte IVs, path AAD and the ENC[...] grammar (spec §2.1–2.4).
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, randomBytes, type DecipherGCM } from "node:crypto"
+import { decodeBase64Chunks, EncryptedBytes, encryptedBytesOffsets, largeValue, latin1Of, writeEncryptedBytes } from "./encrypted-bytes.js"
 import { DecryptionError } from "./errors.js"
 import type { ValueType } from "./scalar.js"
 
@@ -128,19 +129,53 @@ export class Cipher {
 
   encrypt(plaintext: Uint8Array, aad: string, type: ValueType): string {
     if (plaintext.length > shortValue) {
-      // the latest decryption first, as the short stash keeps the last IV of a pair
-      const entries = this.#stashLong.get(longStashKey(plaintext.length, aad)) ?? []
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const { iv, tag } = entries[i]!
+      for (const { iv, tag } of this.#longCandidates(plaintext, aad)) {
         const trial = this.#seal(plaintext, aad, iv)
         if (trial.tag.equals(tag)) return formatEncrypted(trial.ciphertext, iv, tag, type)
       }
     }
-    const stashed = plaintext.length > shortValue ? undefined : this.#stash.get(stashKey(plaintext, aad))
-    // randomIv hands out fresh buffers; an injected source's array is copied so it cannot change later
-    const iv = stashed ?? (this.#ivSource === randomIv ? (randomIv(plaintext, aad) as Buffer) : Buffer.from(this.#ivSource(plaintext, aad)))
+    const stashed = plaintext.length > shortValue || this.#stash.size === 0 ? undefined : this.#stash.get(stashKey(plaintext, aad))
+    const iv = stashed ?? this.#freshIv(plaintext, aad)
     const { ciphertext, tag } = this.#seal(plaintext, aad, iv)
     return formatEncrypted(ciphertext, iv, tag, type)
+  }
+
+  /**
+   * encrypt() for a tree leaf: a plaintext of `largeValue` bytes or more becomes EncryptedBytes, its
+   * ciphertext encoded a chunk at a time. A subclass that overrides encrypt() (replace's
+   * OccurrenceCipher chooses its own IVs) gets every value through it, as a string.
+   */
+  encryptValue(plaintext: Uint8Array, aad: string, type: ValueType): string | EncryptedBytes {
+    if (plaintext.length < largeValue || this.encrypt !== Cipher.prototype.encrypt) return this.encrypt(plaintext, aad, type)
+    for (const { iv, tag } of this.#longCandidates(plaintext, aad)) {
+      const trial = this.#sealLarge(plaintext, aad, iv, type)
+      if (trial.tag.equals(tag)) return trial.bytes
+    }
+    return this.#sealLarge(plaintext, aad, this.#freshIv(plaintext, aad), type).bytes
+  }
+
+  /** IVs (with their tags) under which this plaintext may have been decrypted, the latest first. */
+  #longCandidates(plaintext: Uint8Array, aad: string): { iv: Buffer; tag: Buffer }[] {
+    return [...(this.#stashLong.get(longStashKey(plaintext.length, aad)) ?? [])].reverse()
+  }
+
+  // randomIv hands out fresh buffers; an injected source's array is copied so it cannot change later
+  #freshIv(plaintext: Uint8Array, aad: string): Buffer {
+    return this.#ivSource === randomIv ? (randomIv(plaintext, aad) as Buffer) : Buffer.from(this.#ivSource(plaintext, aad))
+  }
+
+  #sealLarge(plaintext: Uint8Array, aad: string, iv: Buffer, type: ValueType): { bytes: EncryptedBytes; tag: Buffer } {
+    const cipher = createCipheriv("aes-256-gcm", this.#dataKey, iv)
+    cipher.setAAD(Buffer.from(aad, "utf8"))
+    const ivText = iv.toString("base64")
+    let tag = Buffer.alloc(0)
+    const tailLength = `,iv:${ivText},tag:,type:${type}]`.length + 24
+    const bytes = writeEncryptedBytes(plaintext, prefix, chunk => cipher.update(chunk), tailLength, () => {
+      cipher.final()
+      tag = cipher.getAuthTag()
+      return `,iv:${ivText},tag:${tag.toString("base64")},type:${type}]`
+    })
+    return { bytes, tag }
   }
 
   #seal(plaintext: Uint8Array, aad: string, iv: Buffer): { ciphertext: Buffer; tag: Buffer } {
@@ -154,17 +189,68 @@ export class Cipher {
   decrypt(value: string, aad: string): { plaintext: Buffer; type: string } {
     const parsed = parseEncrypted(value)
     let plaintext: Buffer
-    if (parsed.tag.length !== 16) throw new DecryptionError("Could not decrypt with AES_GCM: cipher: message authentication failed")
+    if (parsed.tag.length !== 16) throw authenticationFailure()
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.#dataKey, parsed.iv)
       decipher.setAAD(Buffer.from(aad, "utf8"))
       decipher.setAuthTag(parsed.tag)
       plaintext = joined(decipher.update(parsed.ciphertext), decipher.final())
     } catch (cause) {
-      throw new DecryptionError("Could not decrypt with AES_GCM: cipher: message authentication failed", { cause })
+      throw authenticationFailure(cause)
     }
     if (this.#remembers && parsed.iv.length === 32) this.#remember(plaintext, aad, parsed.iv, parsed.tag)
     return { plaintext, type: parsed.type }
+  }
+
+  /**
+   * decrypt() for a tree leaf: EncryptedBytes are decrypted from their bytes, a chunk at a time, into
+   * one plaintext buffer. A subclass that overrides decrypt() gets them as a string.
+   */
+  decryptValue(value: string | EncryptedBytes, aad: string): { plaintext: Buffer; type: string } {
+    if (typeof value === "string") return this.decrypt(value, aad)
+    if (this.decrypt !== Cipher.prototype.decrypt) return this.decrypt(latin1Of(value, 0, value.length), aad)
+    const at = encryptedBytesOffsets(value, prefix)
+    if (!at) throw new DecryptionError("Error decrypting tree: Input string does not match sops' data format")
+    const [ivAt, tagAt, typeAt, close] = at
+    const ivText = latin1Of(value, ivAt + 4, tagAt)
+    const tagText = latin1Of(value, tagAt + 5, typeAt)
+    // decrypt()'s order of errors: data, iv, tag, tag length, authentication. The data is checked as
+    // it is decrypted, so an earlier error waits until the data is known to be good.
+    const dataIsGood = () => decodeBase64Chunks(value, prefix.length, ivAt, () => undefined)
+    const dataError = () => new DecryptionError("Error decrypting tree: Error base64-decoding data: illegal base64 data")
+    let decipher: DecipherGCM
+    let iv: Buffer
+    let tag: Buffer
+    try {
+      iv = decodeBase64Strict(ivText, 0, ivText.length, "iv")
+      tag = decodeBase64Strict(tagText, 0, tagText.length, "tag")
+      if (tag.length !== 16) throw authenticationFailure()
+      try {
+        decipher = createDecipheriv("aes-256-gcm", this.#dataKey, iv)
+        decipher.setAAD(Buffer.from(aad, "utf8"))
+        decipher.setAuthTag(tag)
+      } catch (cause) {
+        throw authenticationFailure(cause)
+      }
+    } catch (error) {
+      throw dataIsGood() ? error : dataError()
+    }
+    const dataChars = ivAt - prefix.length
+    if (dataChars % 4 !== 0) throw dataError()
+    const pad = value[ivAt - 1] !== 0x3d ? 0 : value[ivAt - 2] === 0x3d ? 2 : 1
+    const plaintext = Buffer.allocUnsafe((dataChars / 4) * 3 - pad)
+    let written = 0
+    const good = decodeBase64Chunks(value, prefix.length, ivAt, chunk => {
+      written += copyInto(plaintext, decipher.update(chunk), written)
+    })
+    if (!good) throw dataError()
+    try {
+      decipher.final()
+    } catch (cause) {
+      throw authenticationFailure(cause)
+    }
+    if (this.#remembers && iv.length === 32) this.#remember(plaintext, aad, iv, tag)
+    return { plaintext, type: latin1Of(value, typeAt + 6, close) }
   }
 
   #remember(plaintext: Buffer, aad: string, iv: Buffer, tag: Buffer): void {
@@ -177,6 +263,14 @@ export class Cipher {
     if (entries === undefined) this.#stashLong.set(key, [{ iv, tag }])
     else if (!entries.some(entry => entry.tag.equals(tag))) entries.push({ iv, tag })
   }
+}
+
+const authenticationFailure = (cause?: unknown) =>
+  new DecryptionError("Could not decrypt with AES_GCM: cipher: message authentication failed", cause === undefined ? undefined : { cause })
+
+function copyInto(target: Buffer, chunk: Buffer, at: number): number {
+  target.set(chunk, at)
+  return chunk.length
 }
 
 /** GCM's final() adds nothing; avoid copying the output when it is empty. */

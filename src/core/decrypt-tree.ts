@@ -1,6 +1,7 @@
 // Decrypts the leaves the rules say are encrypted and recomputes the MAC from the parsed
 // plaintexts (spec §2.3, §2.5, §2.6, §4).
 import { isEncrypted, type Cipher } from "./cipher.js"
+import { EncryptedBytes } from "./encrypted-bytes.js"
 import { DecryptionError } from "./errors.js"
 import { MacHasher } from "./mac.js"
 import { activeRule, type CryptRules } from "./rules.js"
@@ -29,7 +30,7 @@ export function decryptTree(
         if (!macOnlyEncrypted) mac.update(plaintextOf(value).plaintext)
         return value
       }
-      if (typeof value !== "string") {
+      if (typeof value !== "string" && !(value instanceof EncryptedBytes)) {
         throw new DecryptionError(`Error walking tree: Expected encrypted value as string, but got ${goTypeName(value)}`)
       }
       if (value === "") return value
@@ -67,9 +68,9 @@ export function decryptTree(
   return mac.digest()
 }
 
-function decryptValue(cipher: Cipher, value: string, aad: string): { plaintext: Buffer; type: string } {
+function decryptValue(cipher: Cipher, value: string | EncryptedBytes, aad: string): { plaintext: Buffer; type: string } {
   try {
-    return cipher.decrypt(value, aad)
+    return cipher.decryptValue(value, aad)
   } catch (error) {
     if (error instanceof DecryptionError) {
       const path = aad.slice(0, -1).split(":").map(k => `[${JSON.stringify(k)}]`).join("")

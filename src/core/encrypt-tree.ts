@@ -18,7 +18,7 @@ export function encryptTree(branches: readonly TreeMap[], cipher: Cipher, rules:
       if (leaf.encrypted || !macOnlyEncrypted) mac.update(plaintext)
       // Empty strings are never encrypted, but still count (as zero bytes) in the MAC (spec §2.3).
       if (!leaf.encrypted || plaintext.length === 0) return value
-      return cipher.encrypt(plaintext, leaf.aad, type)
+      return cipher.encryptValue(plaintext, leaf.aad, type)
     },
     comment(comment, leaf) {
       if (!leaf.encrypted || comment.value === "") return { comment, plaintext: comment.value }
