@@ -17,7 +17,7 @@ export interface FastPrefix {
   readonly line: number
 }
 
-const SP = 0x20, LF = 0x0a, COLON = 0x3a, HASH = 0x23, DQ = 0x22, SQ = 0x27
+const SP = 0x20, LF = 0x0a, COLON = 0x3a, DQ = 0x22, SQ = 0x27
 
 // Indicators that cannot start a plain scalar here (yaml.v3 allows `-?:` before a non-blank; declined).
 const indicator = /* @__PURE__ */ (() => {
@@ -32,6 +32,34 @@ const unusual = /[\r\t\u0085\u2028\u2029\ufeff]|^(?:---|\.\.\.)(?:[ \n]|$)|^%/m
 
 // Nested mappings deeper than this are left to the full parser.
 const maxDepth = 64
+
+// yaml.v3 resolves a plain scalar to a string at once when its first character is none of these
+// (resolve.ts, resolveImplicit's hint): most keys and values need no closer look.
+const mayResolve = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128)
+  for (const ch of "+-0123456789yYnNtTfFoO~.") table[ch.charCodeAt(0)] = 1
+  return table
+})()
+
+const obviousString = (text: string): boolean => {
+  const c = text.charCodeAt(0)
+  return c >= 0x80 || mayResolve[c] !== 1
+}
+
+/** resolve("", text)[1] of a non-empty plain scalar. */
+const plainValue = (text: string): ScalarSrc["original"] => (obviousString(text) ? text : resolve("", text)[1])
+
+/** Whether a non-empty plain scalar resolves to a string. */
+const plainIsString = (text: string): boolean => obviousString(text) || resolve("", text)[0] === "!!str"
+
+// A mapping this small is checked for a repeated key by a scan, not a Set.
+const smallMapping = 16
+
+function hasKey(items: readonly MapItem[], key: string, keys: Set<string> | undefined): boolean {
+  if (keys !== undefined) return keys.has(key)
+  for (const item of items) if (item.key === key) return true
+  return false
+}
 
 /** The simple top-level entries at the start of `text`, or undefined when there are none to read. */
 export function fastPrefix(text: string): FastPrefix | undefined {
@@ -58,14 +86,15 @@ class PrefixReader {
     const column = this.indentation()
     const start = this.pos + column
     const items: MapItem[] = []
-    const keys = new Set<string>()
+    let keys: Set<string> | undefined
     for (;;) {
       const entryPos = this.pos
       const entryLine = this.line
       try {
         const item = this.entry(column, 0)
-        if (keys.has(item.key as string)) return undefined // the full parser reports it
-        keys.add(item.key as string)
+        if (hasKey(items, item.key as string, keys)) return undefined // the full parser reports it
+        if (items.length === smallMapping) keys = new Set(items.map(i => i.key as string))
+        keys?.add(item.key as string)
         items.push(item)
       } catch (error) {
         if (error !== declined) throw error
@@ -112,7 +141,7 @@ class PrefixReader {
     const keyEnd = this.plainEnd(keyStart, true)
     const key = text.slice(keyStart, keyEnd)
     // a key must read as a string; `<<` is a merge key
-    if (key === "<<" || resolve("", key)[0] !== "!!str") throw declined
+    if (key === "<<" || !plainIsString(key)) throw declined
     let p = keyEnd
     while (text.charCodeAt(p) === SP) p++
     const colon = p
@@ -146,11 +175,12 @@ class PrefixReader {
     if (depth >= maxDepth) throw declined
     const map: TreeMap = { kind: "map", items: [] }
     const mapStart = this.pos + indent
-    const keys = new Set<string>()
+    let keys: Set<string> | undefined
     for (;;) {
       const item = this.entry(indent, depth + 1)
-      if (keys.has(item.key as string)) throw declined
-      keys.add(item.key as string)
+      if (hasKey(map.items, item.key as string, keys)) throw declined
+      if (map.items.length === smallMapping) keys = new Set(map.items.map(i => i.key as string))
+      keys?.add(item.key as string)
       map.items.push(item)
       if (!this.skipBlankLines()) break
       const next = this.indentation()
@@ -195,7 +225,7 @@ class PrefixReader {
       let p = end
       while (text.charCodeAt(p) === SP) p++
       if (p < text.length && text.charCodeAt(p) !== LF) throw declined
-      const resolved = resolve("", text.slice(start, end))[1]
+      const resolved = plainValue(text.slice(start, end))
       if (resolved instanceof Uint64Value) throw declined
       value = resolved
       style = Style.Plain
@@ -215,7 +245,7 @@ class PrefixReader {
   /**
    * End of a one-line plain scalar from `start` (trailing spaces excluded): at `: `/`:` before the
    * line end for a key, at the line end for a value. Declines indicators, comments and, in values,
-   * `: ` (an error in yaml.v3).
+   * `: ` (an error in yaml.v3). Searches the line natively: ENC values are long.
    */
   plainEnd(start: number, isKey: boolean): number {
     const text = this.text
@@ -225,29 +255,19 @@ class PrefixReader {
       const next = text.charCodeAt(start + 1)
       if (first !== 0x2d || isKey || next === SP || next === LF || start + 1 >= text.length) throw declined
     }
-    let end = start
-    let p = start
-    for (;;) {
-      if (p >= text.length) break
-      const c = text.charCodeAt(p)
-      if (c === LF) break
-      if (c === SP) {
-        p++
-        continue
-      }
-      if (c === COLON) {
-        const n = p + 1 < text.length ? text.charCodeAt(p + 1) : LF
-        if (n === SP || n === LF) {
-          if (isKey) break
-          throw declined
-        }
-      } else if (c === HASH && text.charCodeAt(p - 1) === SP) {
-        throw declined
-      }
-      p += c >= 0xd800 && c <= 0xdbff ? 2 : 1
-      end = p
+    const line = text.slice(start, this.lineEnd(start))
+    let length = line.length
+    if (isKey) {
+      let colon = line.indexOf(":")
+      while (colon >= 0 && colon + 1 < line.length && line.charCodeAt(colon + 1) !== SP) colon = line.indexOf(":", colon + 1)
+      if (colon < 0) throw declined
+      length = colon
+    } else if (line.includes(": ")) {
+      throw declined
     }
-    if (end === start) throw declined
-    return end
+    while (length > 0 && line.charCodeAt(length - 1) === SP) length--
+    const comment = line.indexOf(" #")
+    if (length === 0 || (comment >= 0 && comment < length) || (!isKey && line.charCodeAt(length - 1) === COLON)) throw declined
+    return start + length
   }
 }

@@ -43,38 +43,53 @@ const alphabet = /* @__PURE__ */ (() => {
 /**
  * Strict: only the padded standard alphabet, and a canonical encoding (zero padding bits), so that
  * every changed byte of an ENC string fails — Go's decoder would ignore a changed padding bit, and
- * Node's decoder skips characters it does not know.
+ * Node's decoder skips characters it does not know. `known`: the caller found only ASCII and no
+ * `-` or `_` (base64url) in the value; then any other foreign character or a misplaced `=` shows
+ * as a decoded length short of what the length promises, and no character need be looked at here.
  */
-function decodeBase64Strict(value: string, start: number, end: number, what: string): Buffer {
+function decodeBase64Strict(value: string, start: number, end: number, what: string, known = false): Buffer {
   const length = end - start
   let pad = 0
   if (length > 0 && value.charCodeAt(end - 1) === 0x3d) pad = value.charCodeAt(end - 2) === 0x3d ? 2 : 1
   let valid = length % 4 === 0
-  for (let i = start; valid && i < end - pad; i++) {
+  for (let i = start; valid && !known && i < end - pad; i++) {
     const c = value.charCodeAt(i)
     if (c > 0x7f || alphabet[c]! < 0) valid = false
   }
   // the bits of the last character that a padded encoding leaves unused must be zero
-  if (valid && pad === 1) valid = (alphabet[value.charCodeAt(end - 2)]! & 0x3) === 0
-  if (valid && pad === 2) valid = (alphabet[value.charCodeAt(end - 3)]! & 0xf) === 0
-  if (!valid) throw new DecryptionError(`Error decrypting tree: Error base64-decoding ${what}: illegal base64 data`)
-  return Buffer.from(start === 0 && end === value.length ? value : value.slice(start, end), "base64")
+  if (valid && pad > 0) {
+    const last = value.charCodeAt(end - pad - 1)
+    valid = last <= 0x7f && alphabet[last]! >= 0 && (alphabet[last]! & (pad === 1 ? 0x3 : 0xf)) === 0
+  }
+  const bytes = valid ? Buffer.from(start === 0 && end === value.length ? value : value.slice(start, end), "base64") : undefined
+  if (!bytes || bytes.length !== (length / 4) * 3 - pad) {
+    throw new DecryptionError(`Error decrypting tree: Error base64-decoding ${what}: illegal base64 data`)
+  }
+  return bytes
 }
 
 export function parseEncrypted(value: string): EncryptedValue {
   const at = encOffsets(value)
   if (!at) throw new DecryptionError("Error decrypting tree: Input string does not match sops' data format")
   const [iv, tag, type, close] = at
+  const known = Buffer.byteLength(value, "utf8") === value.length && !foreignBefore(value, "-", type) && !foreignBefore(value, "_", type)
   return {
-    ciphertext: decodeBase64Strict(value, prefix.length, iv, "data"),
-    iv: decodeBase64Strict(value, iv + 4, tag, "iv"),
-    tag: decodeBase64Strict(value, tag + 5, type, "tag"),
+    ciphertext: decodeBase64Strict(value, prefix.length, iv, "data", known),
+    iv: decodeBase64Strict(value, iv + 4, tag, "iv", known),
+    tag: decodeBase64Strict(value, tag + 5, type, "tag", known),
     type: value.slice(type + 6, close),
   }
 }
 
+/** Whether `char` occurs in the groups (after the prefix, before `,type:`). */
+function foreignBefore(value: string, char: string, end: number): boolean {
+  const at = value.indexOf(char, prefix.length)
+  return at >= 0 && at < end
+}
+
 export function formatEncrypted(ciphertext: Uint8Array, iv: Uint8Array, tag: Uint8Array, type: ValueType): string {
-  const b64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
+  const b64 = (bytes: Uint8Array) =>
+    (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("base64")
   return `${prefix}${b64(ciphertext)},iv:${b64(iv)},tag:${b64(tag)},type:${type}]`
 }
 
