@@ -1,7 +1,7 @@
 // binary store (spec §9.5): any file as one `data` value, kept as bytes end to end (never UTF-8-decoded).
 // Encrypted, it is a JSON envelope `{"data": "ENC[…]", "sops": {…}}` written like the JSON store.
 import { Buffer, isAscii } from "node:buffer"
-import { EncryptedBytes, largeValue } from "../src/core/encrypted-bytes.js"
+import { EncryptedBytes, largeValue, withRoom } from "../src/core/encrypted-bytes.js"
 import { ExitCode, TsopsError } from "../src/core/errors.js"
 import type { EmitOptions, ParsedFile, Store } from "../src/core/store.js"
 import { isMap, newMap, type TreeMap, type TreeValue } from "../src/core/tree.js"
@@ -158,6 +158,20 @@ function renderEnvelope(branches: TreeMap[], metadata: TreeMap, indent: number |
     return i < 0 ? item : { ...item, value: placeholders[i]!.slice(1, -1) }
   })
   const text = renderJsonFile([{ ...branch, items }, ...branches.slice(1)], metadata, indent)
+  if (large.length === 1) {
+    // the usual file: written around the value, in the room writeEncryptedBytes left for it
+    const pos = text.indexOf(placeholders[0]!)
+    if (pos >= 0 && !text.includes(placeholders[0]!, pos + 1)) {
+      const head = encodeLossless(text.slice(0, pos + 1))
+      const tail = encodeLossless(text.slice(pos + placeholders[0]!.length - 1))
+      const out = withRoom(large[0]!.value as EncryptedBytes, head.length, tail.length)
+      if (out !== undefined) {
+        out.set(head, 0)
+        out.set(tail, out.length - tail.length)
+        return out
+      }
+    }
+  }
   const parts: Uint8Array[] = []
   let at = 0
   for (const [i, placeholder] of placeholders.entries()) {

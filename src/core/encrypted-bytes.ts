@@ -76,6 +76,23 @@ function base64Value(c: number): number {
   return c === 0x2b ? 62 : c === 0x2f ? 63 : -1
 }
 
+// Spare bytes around the ENC text written below, so that a store can write its file around the
+// value in place (the binary envelope) instead of copying 43 MB into a new buffer.
+const room = 64 << 10
+const unclaimed = new WeakSet<EncryptedBytes>()
+
+/**
+ * One buffer of `before` bytes, the value, and `after` bytes, all in the value's own allocation, for
+ * the caller to fill in: only for a value written by writeEncryptedBytes, only once, and only when
+ * its room suffices. Undefined otherwise (then copy).
+ */
+export function withRoom(bytes: EncryptedBytes, before: number, after: number): Buffer | undefined {
+  const end = bytes.byteOffset + bytes.length
+  if (!unclaimed.has(bytes) || before > bytes.byteOffset || end + after > bytes.buffer.byteLength) return undefined
+  unclaimed.delete(bytes)
+  return Buffer.from(bytes.buffer, bytes.byteOffset - before, before + bytes.length + after)
+}
+
 /**
  * The ENC text `${head}<base64 of the ciphertext>${tail()}` written straight into one buffer:
  * `encrypt` turns plaintext chunks into ciphertext chunks, `tail` (at most `tailLength` characters)
@@ -84,7 +101,7 @@ function base64Value(c: number): number {
 export function writeEncryptedBytes(plaintext: Uint8Array, head: string, encrypt: (chunk: Uint8Array) => Buffer,
   tailLength: number, tail: () => string): EncryptedBytes {
   const dataChars = Math.ceil(plaintext.length / 3) * 4
-  const out = view(new EncryptedBytes(head.length + dataChars + tailLength))
+  const out = Buffer.from(new ArrayBuffer(room + head.length + dataChars + tailLength + room), room, head.length + dataChars + tailLength)
   let at = out.write(head, 0, "latin1")
   for (let from = 0; from < plaintext.length; from += chunkBytes) {
     const ciphertext = encrypt(plaintext.subarray(from, Math.min(plaintext.length, from + chunkBytes)))
@@ -93,5 +110,7 @@ export function writeEncryptedBytes(plaintext: Uint8Array, head: string, encrypt
   const end = tail()
   if (end.length > out.length - at) throw new Error("internal error: ENC tail longer than announced")
   at += out.write(end, at, "latin1")
-  return new EncryptedBytes(out.buffer as ArrayBuffer, out.byteOffset, at)
+  const bytes = new EncryptedBytes(out.buffer as ArrayBuffer, out.byteOffset, at)
+  unclaimed.add(bytes)
+  return bytes
 }

@@ -111,6 +111,22 @@ describe("large binary files", () => {
       .toBe(errorOf(() => new Cipher(dataKey).decrypt(enc, "other:")))
   })
 
+  it("should write the envelope around a fresh value in place once, and copy after that", () => {
+    const value = new Cipher(dataKey, fixedIvs).encryptValue(randomBytes(largeValue), "data:", "str")
+    expect(value).toBeInstanceOf(EncryptedBytes)
+    const tree = newMap([{ key: "data", value }])
+    const metadata = newMap([{ key: "mac", value: "m" }, { key: "version", value: "3.13.2" }])
+    const asString = newMap([{ key: "data", value: Buffer.from(value as Uint8Array).toString("latin1") }])
+    const first = store.emit([tree], { metadata })
+    const kept = Buffer.from(first)
+    const second = store.emit([tree], { metadata, indent: 2 })
+    expect(first.buffer).toBe((value as Uint8Array).buffer)
+    expect(second.buffer).not.toBe(first.buffer)
+    expect(Buffer.from(first).equals(kept)).toBe(true)
+    expect(kept.equals(Buffer.from(store.emit([asString], { metadata })))).toBe(true)
+    expect(Buffer.from(second).equals(Buffer.from(store.emit([asString], { metadata, indent: 2 })))).toBe(true)
+  })
+
   it("should read any large envelope as the whole-text parse does", () => {
     const big = new Cipher(dataKey, fixedIvs).encrypt(randomBytes(largeValue), "data:", "str")
     const sops = '{"mac": "m", "version": "3.13.2"}'
