@@ -1,7 +1,7 @@
 // YAML nodes from events, as yaml.v3's node decoder builds them (including its moves of foot
 // comments between keys and values), keeping source positions for the layout emitter.
 import { E, Parser, type YamlEvent } from "./parser.js"
-import type { CommentLine, CommentText } from "./scan-comments.js"
+import { noComments, type CommentLine, type CommentText } from "./scan-comments.js"
 import { Style, type Mark, type ScalarStyle } from "./scanner.js"
 import { YamlSyntaxError } from "./syntax-error.js"
 
@@ -174,13 +174,13 @@ class Composer {
       if (block && k.foot.length > 0 && n.content.length > 2) {
         // a foot comment on a key is the foot of the previous value when dedented
         n.content[n.content.length - 3]!.foot = k.foot
-        k.foot = []
+        k.foot = noComments
       }
       const v = this.parse()
       n.content.push(v)
       if (k.foot.length === 0 && v.foot.length > 0) {
         k.foot = v.foot
-        v.foot = []
+        v.foot = noComments
       }
     }
     const end = this.peek()
@@ -188,7 +188,7 @@ class Composer {
     n.foot = end.foot
     if (block && n.foot.length > 0 && n.content.length > 1) {
       n.content[n.content.length - 2]!.foot = n.foot
-      n.foot = []
+      n.foot = noComments
     }
     n.last = n.flow ? end.end.index : (n.content[n.content.length - 1]?.last ?? n.last)
     this.expect(E.MappingEnd)

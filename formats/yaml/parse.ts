@@ -152,34 +152,39 @@ function checkFirstDocument(doc: YamlNode): void {
     throw new InputParseError("yaml: unmarshal errors:\n  line 1: cannot unmarshal !!seq into map[string]interface {}")
   }
   const errors: string[] = []
-  const seen = new Set<YamlNode>()
+  // Depth-first in document order. An alias is not followed: its anchor comes before it, so the
+  // node it stands for has been visited already.
   const visit = (node: YamlNode): void => {
-    if (seen.has(node)) return
-    seen.add(node)
-    if (node.kind === K.Mapping) {
-      // yaml.v3 reports every later key equal (same kind and text) to an earlier one
-      const c = node.content
-      const seenKeys = new Map<string, number[]>()
-      const pairs: [number, number][] = []
-      for (let j = 0; j < c.length; j += 2) {
-        const key = `${c[j]!.kind}:${c[j]!.value}`
-        const earlier = seenKeys.get(key)
-        if (earlier === undefined) seenKeys.set(key, [j])
-        else {
-          for (const i of earlier) pairs.push([i, j])
-          earlier.push(j)
-        }
-      }
-      pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1])
-      for (const [i, j] of pairs) {
-        errors.push(`line ${c[j]!.start.line + 1}: mapping key ${JSON.stringify(c[j]!.value)} already defined at line ${c[i]!.start.line + 1}`)
-      }
-    }
+    if (node.kind === K.Mapping) duplicateKeys(node.content, errors)
     for (const child of node.content) visit(child)
-    if (node.alias) visit(node.alias)
   }
   visit(doc)
   if (errors.length > 0) throw new InputParseError(`yaml: unmarshal errors:\n  ${errors.join("\n  ")}`)
+}
+
+/** yaml.v3 reports every later key equal (same kind and text) to an earlier one, by pairs in order. */
+function duplicateKeys(c: readonly YamlNode[], errors: string[]): void {
+  const pairs: [number, number][] = []
+  if (c.length <= 32) {
+    for (let j = 2; j < c.length; j += 2) {
+      for (let i = 0; i < j; i += 2) if (c[i]!.value === c[j]!.value && c[i]!.kind === c[j]!.kind) pairs.push([i, j])
+    }
+  } else {
+    const seenKeys = new Map<string, number[]>()
+    for (let j = 0; j < c.length; j += 2) {
+      const key = `${c[j]!.kind}:${c[j]!.value}`
+      const earlier = seenKeys.get(key)
+      if (earlier === undefined) seenKeys.set(key, [j])
+      else {
+        for (const i of earlier) pairs.push([i, j])
+        earlier.push(j)
+      }
+    }
+  }
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1])
+  for (const [i, j] of pairs) {
+    errors.push(`line ${c[j]!.start.line + 1}: mapping key ${JSON.stringify(c[j]!.value)} already defined at line ${c[i]!.start.line + 1}`)
+  }
 }
 
 /** Where a document ends: where the next one's `---` (or directives) start, else at the end of input. */
@@ -244,10 +249,13 @@ class TreeBuilder {
     }
     return out
   }
+  // (most nodes have no comments: nothing to allocate for them)
   mapComments(map: TreeMap, text: CommentText, inline = false): void {
+    if (text.length === 0) return
     for (const { comment, src } of this.comments(text, inline)) map.items.push({ key: comment, value: null, src })
   }
   listComments(list: TreeList, text: CommentText, inline = false): void {
+    if (text.length === 0) return
     for (const { comment, src } of this.comments(text, inline)) list.items.push({ value: comment, src })
   }
 
@@ -403,7 +411,7 @@ class TreeBuilder {
       kind: "scalar", start: hasAnchorOrTag ? node.start.index : node.tokenStart, tokenStart: node.tokenStart, end,
       style: node.style, anchor: node.anchor, tagged: node.tagged, flow: this.flowDepth > 0,
       original: value instanceof Uint8Array ? value.slice() : value,
-      multiline: !block && text.slice(node.tokenStart, end).includes("\n"), header, contentIndent,
+      multiline: !block && isMultiline(text, node.tokenStart, end), header, contentIndent,
     }
   }
 
@@ -411,6 +419,11 @@ class TreeBuilder {
     if (!node.flow) return blockCollectionSrc(node.start.index, node.start.column, items)
     return { kind: "collection", start: node.start.index, end: node.last, flow: true, column: node.start.column, items: [...items] }
   }
+}
+
+function isMultiline(text: string, start: number, end: number): boolean {
+  const nl = text.indexOf("\n", start)
+  return nl >= 0 && nl < end
 }
 
 function findHeaderEnd(text: string, from: number): number {

@@ -1,6 +1,6 @@
 // YAML events from tokens, with comments attached to events exactly where yaml.v3's parser
 // attaches them (they are pulled in when a token after them is peeked).
-import type { CommentText } from "./scan-comments.js"
+import { noComments, type CommentText } from "./scan-comments.js"
 import { Scanner, Style, T, type Mark, type ScalarStyle, type Token } from "./scanner.js"
 import { YamlSyntaxError } from "./syntax-error.js"
 
@@ -48,9 +48,9 @@ export class Parser {
   states: State[] = []
   marks: Mark[] = []
   tagDirectives: [string, string][] = []
-  headComment: CommentText = []
-  lineComment: CommentText = []
-  footComment: CommentText = []
+  headComment: CommentText = noComments
+  lineComment: CommentText = noComments
+  footComment: CommentText = noComments
   stemComment: CommentText | undefined
   done = false
   pendingEntry = -1
@@ -98,16 +98,16 @@ export class Parser {
     }
     return {
       type, start, end, anchor: "", tag: "", value: "", implicit: false, style: Style.Plain, flow: false,
-      token: undefined, entry, head: [], line: [], foot: [],
+      token: undefined, entry, head: noComments, line: noComments, foot: noComments,
     }
   }
   setEventComments(event: YamlEvent): void {
     event.head = this.headComment
     event.line = this.lineComment
     event.foot = this.footComment
-    this.headComment = []
-    this.lineComment = []
-    this.footComment = []
+    this.headComment = noComments
+    this.lineComment = noComments
+    this.footComment = noComments
     this.stemComment = undefined
   }
   popState(): void {

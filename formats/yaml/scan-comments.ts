@@ -14,6 +14,9 @@ export interface CommentLine {
 /** A run of comment lines; `null` stands for an empty line between them (yaml.v3 keeps "\n\n"). */
 export type CommentText = (CommentLine | null)[]
 
+/** The empty CommentText that every event and node without comments shares (comment arrays are never changed in place). */
+export const noComments: CommentText = Object.freeze([]) as unknown as CommentText
+
 export interface CommentRecord {
   scanMark: Mark
   tokenMark: Mark

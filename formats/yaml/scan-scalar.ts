@@ -198,16 +198,23 @@ export function scanFlowScalar(s: Scanner, single: boolean): Token {
   return scalarToken(s, start, s.mark(), parts.join(""), single ? Style.Single : Style.Double)
 }
 
+// What a plain scalar's run may hold in block context, up to the first surrogate: anything but
+// blanks and line breaks, and `:` only before one of those or the end of input.
+const plainRun = /(?:[^ \t\n\r\u0085\u2028\u2029:\ud800-\udfff]|:(?=[^ \t\n\r\u0085\u2028\u2029]))*/y
+
 /** Plain scalar, possibly spanning lines (folded) in block or flow context. */
 export function scanPlainScalar(s: Scanner): Token {
-  const parts: string[] = []
+  // (the value grows by concatenation: most plain scalars are one run, taken as it is)
+  let value = ""
   let leadingBreak = ""
   let trailingBreaks = ""
   let whitespaces = ""
   let leadingBlanks = false
   const indent = s.indent + 1
   const start = s.mark()
-  let end = s.mark()
+  let endIndex = s.pos
+  let endLine = s.line
+  let endColumn = s.column
   const flow = s.flowLevel > 0
   for (;;) {
     if (atDocumentIndicator(s)) break
@@ -218,7 +225,19 @@ export function scanPlainScalar(s: Scanner): Token {
     const runStart = s.pos
     let p = s.pos
     let column = s.column
-    while (p < length) {
+    // block context: a native scan up to a blank, a line break, `: `, or a surrogate pair (one
+    // character, two code units: the column counts characters)
+    while (!flow) {
+      plainRun.lastIndex = p
+      plainRun.test(src)
+      column += plainRun.lastIndex - p
+      p = plainRun.lastIndex
+      const c = src.charCodeAt(p)
+      if (!(c >= 0xd800 && c <= 0xdfff)) break // (NaN at the end of input)
+      p += c <= 0xdbff ? 2 : 1
+      column++
+    }
+    while (flow && p < length) {
       const c = src.charCodeAt(p)
       if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029) break
       if (c === 0x3a) {
@@ -233,21 +252,23 @@ export function scanPlainScalar(s: Scanner): Token {
     if (p > runStart) {
       if (leadingBlanks || whitespaces !== "") {
         if (leadingBlanks) {
-          if (leadingBreak.startsWith("\n")) parts.push(trailingBreaks === "" ? " " : trailingBreaks)
-          else parts.push(leadingBreak, trailingBreaks)
+          if (leadingBreak.startsWith("\n")) value += trailingBreaks === "" ? " " : trailingBreaks
+          else value += leadingBreak + trailingBreaks
           trailingBreaks = ""
           leadingBreak = ""
           leadingBlanks = false
         } else {
-          parts.push(whitespaces)
+          value += whitespaces
           whitespaces = ""
         }
       }
       s.pos = p
       s.column = column
       s.newlines = 0
-      end = s.mark()
-      parts.push(src.slice(runStart, p))
+      endIndex = p
+      endLine = s.line
+      endColumn = column
+      value += src.slice(runStart, p)
     }
     if (!(s.isBlank(s.pos) || s.isBreak(s.pos))) break
 
@@ -268,7 +289,7 @@ export function scanPlainScalar(s: Scanner): Token {
     }
     if (!flow && s.column < indent) break
   }
-  const token = scalarToken(s, start, end, parts.join(""), Style.Plain)
+  const token = scalarToken(s, start, { index: endIndex, line: endLine, column: endColumn }, value, Style.Plain)
   if (leadingBlanks) s.simpleKeyAllowed = true
   return token
 }
