@@ -90,7 +90,8 @@ function foreignBefore(value: string, char: string, end: number): boolean {
 export function formatEncrypted(ciphertext: Uint8Array, iv: Uint8Array, tag: Uint8Array, type: ValueType): string {
   const b64 = (bytes: Uint8Array) =>
     (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("base64")
-  return `${prefix}${b64(ciphertext)},iv:${b64(iv)},tag:${b64(tag)},type:${type}]`
+  // one flat string (a template literal builds a tree of partial strings that lives with the value)
+  return [prefix, b64(ciphertext), ",iv:", b64(iv), ",tag:", b64(tag), ",type:", type, "]"].join("")
 }
 
 /** Supplies IVs: random by default; tests and known-answer checks inject their own. */
