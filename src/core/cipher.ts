@@ -77,8 +77,16 @@ export function parseEncrypted(value: string): EncryptedValue {
     ciphertext: decodeBase64Strict(value, prefix.length, iv, "data", known),
     iv: decodeBase64Strict(value, iv + 4, tag, "iv", known),
     tag: decodeBase64Strict(value, tag + 5, type, "tag", known),
-    type: value.slice(type + 6, close),
+    type: typeName(value, type + 6, close),
   }
+}
+
+const typeNames = ["str", "int", "float", "bool", "time", "comment", "bytes"]
+
+/** value.slice(start, end), without a new string for the usual type names. */
+function typeName(value: string, start: number, end: number): string {
+  for (const name of typeNames) if (end - start === name.length && value.startsWith(name, start)) return name
+  return value.slice(start, end)
 }
 
 /** Whether `char` occurs in the groups (after the prefix, before `,type:`). */

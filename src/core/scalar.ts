@@ -135,7 +135,7 @@ export function parseGoBool(text: string): boolean | undefined {
 
 /** Parse decrypted plaintext back into a scalar of the stored type (spec §1.4, last column). */
 export function parsePlaintext(type: string, plaintext: Uint8Array): Scalar | Comment {
-  const text = () => Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString("utf8")
+  const text = () => (Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength)).toString("utf8")
   switch (type) {
     case "str":
       return isUtf8(plaintext) ? text() : plaintext

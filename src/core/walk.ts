@@ -11,7 +11,10 @@ export interface Leaf {
 }
 
 export interface TreeVisitor {
-  /** A scalar leaf (nulls are never visited). May return a Comment only for a list element. */
+  /**
+   * A scalar leaf (nulls are never visited). May return a Comment only for a list element.
+   * `leaf` is only valid during the call (one object serves every leaf).
+   */
   scalar(value: Scalar, leaf: Leaf, inList: boolean): Scalar | Comment
   /** A comment item; returns its replacement and its plaintext (for the comments stack). */
   comment(comment: Comment, leaf: Leaf): { comment: Comment; plaintext: string }
@@ -29,6 +32,7 @@ class Walker {
   readonly #rule: ActiveRule
   readonly #visitor: TreeVisitor
   readonly #componentMatches: ((key: string) => boolean) | undefined
+  readonly #leaf: { aad: string; encrypted: boolean } = { aad: "", encrypted: false }
 
   constructor(rule: ActiveRule, visitor: TreeVisitor) {
     this.#rule = rule
@@ -71,7 +75,10 @@ class Walker {
     if (isMap(value)) this.map(value, prefix, matched, frames)
     else if (isList(value)) this.#list(value, prefix, matched, frames)
     else if (value !== null) {
-      result = this.#visitor.scalar(value, { aad: prefix, encrypted: this.#encrypted(matched, frames, false) }, inList)
+      const leaf = this.#leaf
+      leaf.aad = prefix
+      leaf.encrypted = this.#encrypted(matched, frames, false)
+      result = this.#visitor.scalar(value, leaf, inList)
       if (result instanceof Comment) {
         // A list comment that sops stored as an ENC string element: it counts as a comment (spec §2.6).
         frame.push(result.value)
