@@ -122,6 +122,21 @@ export const randomIv: IvSource = () => {
 // Values up to this size are remembered by their bytes; longer ones by their GCM tag (see #stashLong).
 const shortValue = 256
 
+interface LongEntry {
+  iv: Buffer
+  tag: Buffer
+  key: Buffer
+}
+
+/** The GCM tag of a plaintext under a key and IV, its ciphertext discarded a chunk at a time. */
+function gcmTag(key: Buffer, plaintext: Uint8Array, aad: string, iv: Buffer): Buffer {
+  const cipher = createCipheriv("aes-256-gcm", key, iv)
+  cipher.setAAD(Buffer.from(aad, "utf8"))
+  for (let at = 0; at < plaintext.length; at += 1 << 20) cipher.update(plaintext.subarray(at, at + (1 << 20)))
+  cipher.final()
+  return cipher.getAuthTag()
+}
+
 /**
  * Encrypts and decrypts values under one data key. Remembers the IV of every (plaintext, AAD)
  * it decrypted so re-encrypting an unchanged value yields the identical ENC string (spec §2.4).
@@ -131,11 +146,12 @@ export class Cipher {
   readonly #ivSource: IvSource
   readonly #stash = new Map<string, Buffer>()
   /**
-   * Long values (a 32 MiB binary file) are not hashed on decryption: their IV and tag are kept per
-   * (AAD, length), and a re-encryption under that IV that gives the same tag is the same plaintext.
-   * The trial ciphertext of a different plaintext is discarded, never written.
+   * Long values (a 32 MiB binary file) are not hashed on decryption: their IV and tag (and the data
+   * key that made them) are kept per (AAD, length), and a plaintext that gives that tag under that
+   * key and IV is the one decrypted. A trial ciphertext of another plaintext is discarded, never
+   * written. (rotate reuses the IVs under its new key, as sops does.)
    */
-  readonly #stashLong = new Map<string, { iv: Buffer; tag: Buffer }[]>()
+  readonly #stashLong = new Map<string, LongEntry[]>()
 
   readonly #remembers: boolean
 
@@ -153,9 +169,10 @@ export class Cipher {
 
   encrypt(plaintext: Uint8Array, aad: string, type: ValueType): string {
     if (plaintext.length > shortValue) {
-      for (const { iv, tag } of this.#longCandidates(plaintext, aad)) {
-        const trial = this.#seal(plaintext, aad, iv)
-        if (trial.tag.equals(tag)) return formatEncrypted(trial.ciphertext, iv, tag, type)
+      for (const entry of this.#longCandidates(plaintext, aad)) {
+        if (!this.#dataKey.equals(entry.key) && !gcmTag(entry.key, plaintext, aad, entry.iv).equals(entry.tag)) continue
+        const trial = this.#seal(plaintext, aad, entry.iv)
+        if (!this.#dataKey.equals(entry.key) || trial.tag.equals(entry.tag)) return formatEncrypted(trial.ciphertext, entry.iv, trial.tag, type)
       }
     }
     const stashed = plaintext.length > shortValue || this.#stash.size === 0 ? undefined : this.#stash.get(stashKey(plaintext, aad))
@@ -171,15 +188,16 @@ export class Cipher {
    */
   encryptValue(plaintext: Uint8Array, aad: string, type: ValueType): string | EncryptedBytes {
     if (plaintext.length < largeValue || this.encrypt !== Cipher.prototype.encrypt) return this.encrypt(plaintext, aad, type)
-    for (const { iv, tag } of this.#longCandidates(plaintext, aad)) {
-      const trial = this.#sealLarge(plaintext, aad, iv, type)
-      if (trial.tag.equals(tag)) return trial.bytes
+    for (const entry of this.#longCandidates(plaintext, aad)) {
+      if (!this.#dataKey.equals(entry.key) && !gcmTag(entry.key, plaintext, aad, entry.iv).equals(entry.tag)) continue
+      const trial = this.#sealLarge(plaintext, aad, entry.iv, type)
+      if (!this.#dataKey.equals(entry.key) || trial.tag.equals(entry.tag)) return trial.bytes
     }
     return this.#sealLarge(plaintext, aad, this.#freshIv(plaintext, aad), type).bytes
   }
 
-  /** IVs (with their tags) under which this plaintext may have been decrypted, the latest first. */
-  #longCandidates(plaintext: Uint8Array, aad: string): { iv: Buffer; tag: Buffer }[] {
+  /** IVs (with their tags and keys) under which this plaintext may have been decrypted, the latest first. */
+  #longCandidates(plaintext: Uint8Array, aad: string): LongEntry[] {
     return [...(this.#stashLong.get(longStashKey(plaintext.length, aad)) ?? [])].reverse()
   }
 
@@ -284,8 +302,9 @@ export class Cipher {
     }
     const key = longStashKey(plaintext.length, aad)
     const entries = this.#stashLong.get(key)
-    if (entries === undefined) this.#stashLong.set(key, [{ iv, tag }])
-    else if (!entries.some(entry => entry.tag.equals(tag))) entries.push({ iv, tag })
+    const entry = { iv, tag, key: this.#dataKey }
+    if (entries === undefined) this.#stashLong.set(key, [entry])
+    else if (!entries.some(other => other.tag.equals(tag))) entries.push(entry)
   }
 }
 

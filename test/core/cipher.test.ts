@@ -1,7 +1,9 @@
 // The ENC[...] grammar and the IV stash of src/core/cipher.ts (spec §2.1–2.4).
+import { randomBytes } from "node:crypto"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
 import { Cipher, isEncrypted, parseEncrypted, randomIv } from "../../src/core/cipher.js"
+import { largeValue } from "../../src/core/encrypted-bytes.js"
 
 const runs = Number(process.env.TSOPS_FUZZ_RUNS ?? 25) * 40
 const dataKey = new Uint8Array(32).fill(3)
@@ -84,6 +86,17 @@ describe("IV stash", () => {
   it("should keep the stash in a cipher made from another one", () => {
     const { first, cipher } = reencrypt(Buffer.alloc(300, 1), "k:")
     expect(new Cipher(dataKey, randomIv, cipher).encrypt(Buffer.alloc(300, 1), "k:", "str")).toBe(first)
+  })
+
+  it.each([16, 1000, largeValue + 1])("should reuse a %i-byte value's IV under a new data key (rotate), for that value only", size => {
+    const plaintext = randomBytes(size)
+    const { first, cipher } = reencrypt(plaintext, "k:")
+    const rotated = new Cipher(new Uint8Array(32).fill(4), randomIv, cipher)
+    const ivOf = (value: string | Uint8Array) => parseEncrypted(typeof value === "string" ? value : Buffer.from(value).toString("latin1")).iv
+    expect(ivOf(rotated.encryptValue(plaintext, "k:", "str"))).toEqual(ivOf(first))
+    const changed = Buffer.from(plaintext)
+    changed[0] ^= 1
+    expect(ivOf(rotated.encryptValue(changed, "k:", "str"))).not.toEqual(ivOf(first))
   })
 
   it("should remember nothing when told so", () => {
