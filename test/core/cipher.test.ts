@@ -95,7 +95,7 @@ describe("IV stash", () => {
     const ivOf = (value: string | Uint8Array) => parseEncrypted(typeof value === "string" ? value : Buffer.from(value).toString("latin1")).iv
     expect(ivOf(rotated.encryptValue(plaintext, "k:", "str"))).toEqual(ivOf(first))
     const changed = Buffer.from(plaintext)
-    changed[0] ^= 1
+    changed[0] = changed[0]! ^ 1
     expect(ivOf(rotated.encryptValue(changed, "k:", "str"))).not.toEqual(ivOf(first))
   })
 
