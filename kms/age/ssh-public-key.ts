@@ -1,7 +1,8 @@
 // SSH public keys as age uses them: authorized_keys lines (`ssh-ed25519 AAAA… comment`), wire blobs and the 4-byte tag.
 import { createHash } from "node:crypto"
 import { base64nopad } from "@scure/base"
-import { SshReader, concatBytes, sshMpint, sshString } from "./ssh-wire.js"
+import { concatBytes } from "./primitives.js"
+import { SshReader, sshMpint, sshString } from "./ssh-wire.js"
 
 /** A parsed SSH public key of a type age supports; `blob` is its wire encoding (what the tag hashes). */
 export type SshPublicKey =

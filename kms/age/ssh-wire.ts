@@ -1,4 +1,5 @@
 // The SSH wire encoding (RFC 4251 §5: uint32, string, mpint) that SSH public keys and OpenSSH private keys use.
+import { concatBytes } from "./primitives.js"
 
 /** Reads SSH wire fields from a byte buffer; every read checks bounds and throws a plain Error when short. */
 export class SshReader {
@@ -70,16 +71,6 @@ export function sshString(bytes: Uint8Array | string): Uint8Array {
 export function sshMpint(value: bigint): Uint8Array {
   const bytes = bigintToBytes(value)
   return sshString(bytes.length > 0 && (bytes[0]! & 0x80) !== 0 ? concatBytes(Uint8Array.of(0), bytes) : bytes)
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }
 
 /** Unpadded base64url of a bigint's minimal bytes, as JWK wants RSA parameters (node:crypto imports them that way). */

@@ -14,7 +14,8 @@ import type { ParsedSshPrivateKey, SshPrivateKey } from "./openssh-key.js"
 import {
   ed25519PublicKeyBlob, rsaModulusBytes, rsaPublicKeyBlob, sshTag, type SshPublicKey,
 } from "./ssh-public-key.js"
-import { concatBytes, jwkBigint } from "./ssh-wire.js"
+import { concatBytes } from "./primitives.js"
+import { jwkBigint } from "./ssh-wire.js"
 
 const ed25519Label = new TextEncoder().encode("age-encryption.org/v1/ssh-ed25519")
 const rsaLabel = Buffer.from("age-encryption.org/v1/ssh-rsa")
