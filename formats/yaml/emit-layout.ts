@@ -206,12 +206,22 @@ class LayoutEmitter {
         if (s !== undefined) lastEnd = Math.max(lastEnd, s.end)
       }
     }
+    // Entries the edit added go where the tree has them: a run of new entries is written just
+    // before the next entry (or comment) that was in the file; only a run at the end of the map
+    // (or one that cannot go there) follows the map's last line.
     const added: MapItem[] = []
+    let run: MapItem[] = []
     for (const item of map.items) {
       const s = item.src as ItemSrc | CommentSrc | undefined
       if (s === undefined) {
-        added.push(item)
+        run.push(item)
         continue
+      }
+      // A comment after a value on its line comes just before the key it follows in the tree
+      // (`a: 1 # c` reads as `# c`, `a`): entries before it go before that key's line.
+      if (run.length > 0 && !(s.kind === "comment" && !this.onlySpacesBefore(s.start))) {
+        if (!this.insertBefore(this.freshBlock({ kind: "map", items: run }, column), s, column)) added.push(...run)
+        run = []
       }
       if (item.key instanceof Comment) {
         if (s.kind === "comment" && item.key.value !== s.original) this.edit(s.start, s.end, `#${item.key.value}`)
@@ -219,6 +229,7 @@ class LayoutEmitter {
       }
       if (s.kind === "item") this.value(item.value, s, column, false)
     }
+    added.push(...run)
     if (added.length > 0) {
       const block = this.freshBlock({ kind: "map", items: added }, column)
       if (lastEnd < 0) this.edit(src.end, src.end, `\n${block}`)
@@ -282,6 +293,24 @@ class LayoutEmitter {
     else this.edit(from, end, `\n${body}`)
   }
 
+  /**
+   * Insert a fresh block (its lines padded to `column`) before the existing entry or comment
+   * `next`: before its line when it starts one, or, for a key right after a list's dash
+   * (`- a: 1`), at the key, which then moves to a line of its own at the same column.
+   * False when neither fits (a key that does not start its line at the map's column): the
+   * caller appends instead.
+   */
+  insertBefore(block: string, next: ItemSrc | CommentSrc, column: number): boolean {
+    if (this.onlySpacesBefore(next.start)) {
+      const at = this.lineStart(next.start)
+      this.edit(at, at, `${block}\n`)
+      return true
+    }
+    if (next.kind !== "item" || this.column(next.start) !== column) return false
+    this.edit(next.start, next.start, `${block.slice(column)}\n${" ".repeat(column)}`)
+    return true
+  }
+
   deleteItem(s: ItemSrc | CommentSrc | undefined): void {
     if (s === undefined) return
     if (s.kind === "comment" && !this.onlySpacesBefore(s.start)) {
@@ -310,11 +339,17 @@ class LayoutEmitter {
     const dashColumn = src.column
     const elements = list.items.filter(item => (item.src as ItemSrc | undefined)?.kind === "item")
     const added: ListItem[] = []
+    let run: ListItem[] = []
     for (const item of list.items) {
       const s = item.src as ItemSrc | CommentSrc | undefined
       if (s === undefined) {
-        added.push(item)
+        run.push(item)
         continue
+      }
+      if (run.length > 0 && !(s.kind === "comment" && !this.onlySpacesBefore(s.start))) {
+        // elements added before an existing one go right before it, as in a map
+        if (!this.insertBefore(this.freshList(run, dashColumn), s, dashColumn)) added.push(...run)
+        run = []
       }
       if (s.kind === "comment") {
         // An encrypted list comment stays a `#ENC[…]` comment where it was (sops writes a
@@ -334,6 +369,7 @@ class LayoutEmitter {
       }
       this.value(item.value, s, this.column(s.start), true)
     }
+    added.push(...run)
     if (added.length > 0) {
       const last = elements[elements.length - 1]?.src as ItemSrc | undefined
       const at = last !== undefined ? this.lineBreakAt(last.end) : src.end

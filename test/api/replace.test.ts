@@ -160,12 +160,14 @@ describe("replace, property", () => {
 // What the stores do not do yet (see the report of issue 3): each test states the wanted behaviour
 // and is expected to fail until the store learns it; then `.fails` must go.
 describe("store limitations in layout mode", () => {
-  it.fails("formats/yaml: an entry added in the middle of a map is written at its position (keeping the file's text)", async () => {
+  it("formats/yaml: an entry added in the middle of a map is written at its position (keeping the file's text)", async () => {
     const encrypted = readFixture("reference/enc/basic.yaml")
     const edited = (await plaintextOf("basic.yaml")).replace("    port: 8080\n", "    port: 8080\n    inserted: here\n")
     const { output } = await replace(encrypted, edited, { filename: "basic.yaml", env })
     // The multi-line values keep their plain `ENC[…]` carriers only when the file's own text is used.
     expect(Buffer.from(output).toString()).toMatch(/^ {4}multiline: ENC\[/m)
+    // and the new entry sits right after the one it follows in the plaintext
+    expect(Buffer.from(output).toString()).toMatch(/^ {4}port: ENC\[[^\n]*\n {4}inserted: ENC\[/m)
   })
 
   it("formats/ini: the [sops] section keeps its line order when only lastmodified and mac change", async () => {

@@ -2,7 +2,7 @@
 // block replaced or removed, entries added and removed (set/unset), aliases.
 import { describe, expect, it } from "vitest"
 import { store } from "../../../formats/yaml/index.js"
-import { Comment, isList, isMap, type TreeMap, type TreeValue } from "../../../src/core/tree.js"
+import { Comment, isList, isMap, type TreeList, type TreeMap, type TreeValue } from "../../../src/core/tree.js"
 import { readFixture } from "../../support/fixtures.js"
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString("utf8")
@@ -52,7 +52,8 @@ function decryptAll(value: TreeValue, originals: (TreeValue | Comment)[]): void 
     }
   } else if (isList(value)) {
     for (const item of value.items) {
-      if (isMap(item.value) || isList(item.value)) decryptAll(item.value, originals)
+      if (item.value instanceof Comment) item.value = original(item.value.value)
+      else if (isMap(item.value) || isList(item.value)) decryptAll(item.value, originals)
       else if (typeof item.value === "string" && item.value.startsWith("ENC[")) item.value = original(item.value)
     }
   }
@@ -172,5 +173,165 @@ describe("YAML layout mode: set and unset", () => {
     const ref = parsed.branches[0]!.items[1]!.value as TreeMap
     ref.items[0]!.value = enc(9)
     expect(text(store.emit(parsed.branches, { layout: parsed.layout }))).toBe(`base: &b {x: 1}\nref: {x: "${enc(9)}"}\nkeep: *b\n`)
+  })
+})
+
+// ---- entries added in the middle keep their place ----
+
+/** A tree as plain data, comments included (`#text`), for exact comparisons. */
+function shape(value: TreeValue | Comment, comments = true): unknown {
+  if (value instanceof Comment) return `#${value.value}`
+  if (isMap(value)) {
+    return { map: value.items.filter(item => comments || !(item.key instanceof Comment)).map(item => (item.key instanceof Comment ? `#${item.key.value}` : [item.key, shape(item.value, comments)])) }
+  }
+  if (isList(value)) return value.items.filter(item => comments || !(item.value instanceof Comment)).map(item => shape(item.value, comments))
+  return value
+}
+
+/** The `yaml` package's reading of one document, in the shape above (no comments there). */
+function yamlShape(value: unknown): unknown {
+  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [String(k), yamlShape(v)]) }
+  if (Array.isArray(value)) return value.map(yamlShape)
+  return value
+}
+
+/** Parse, let `change` add entries, emit in layout mode; the output must read back (with this store and the `yaml` package) as exactly the changed tree. */
+async function insertInto(source: string, change: (branches: TreeMap[]) => void, withMetadata = false): Promise<string> {
+  const parsed = store.parse(Buffer.from(source))
+  change(parsed.branches)
+  const out = text(store.emit(parsed.branches, { layout: parsed.layout, metadata: withMetadata ? metadata : undefined }))
+  const back = store.parse(Buffer.from(out))
+  expect(back.branches.map(b => shape(b))).toEqual(parsed.branches.map(b => shape(b)))
+  const { parseAllDocuments } = await import("yaml")
+  const docs = parseAllDocuments(out, { version: "1.1", intAsBigInt: true })
+  const read = docs.map(doc => {
+    expect(doc.errors).toEqual([])
+    const js = doc.toJS({ mapAsMap: true }) as Map<unknown, unknown>
+    if (withMetadata) js.delete("sops")
+    return yamlShape(js)
+  })
+  expect(read).toEqual(parsed.branches.map(b => shape(b, false)))
+  return out
+}
+
+const mapAt = (branches: TreeMap[], ...keys: string[]): TreeMap => {
+  let m = branches[0]!
+  for (const key of keys) m = m.items.find(item => item.key === key)!.value as TreeMap
+  return m
+}
+const indexOfKey = (m: TreeMap, key: string) => m.items.findIndex(item => item.key === key)
+
+describe("YAML layout mode: entries added in the middle", () => {
+  const source = "# head\na: 1\nb:\n  c: 2\n  d:\n    - x\n  # trailing of b\n# head of e\ne: 3 # inline\nf: |\n  text\n"
+
+  it("writes a top-level entry between two existing ones, after the nested block of the first", async () => {
+    const out = await insertInto(source, b => {
+      const m = b[0]!
+      m.items.splice(indexOfKey(m, "b") + 1, 0, { key: "new", value: "v" }) // b's trailing comment is b's own
+    })
+    expect(out).toBe("# head\na: 1\nb:\n  c: 2\n  d:\n    - x\n  # trailing of b\nnew: v\n# head of e\ne: 3 # inline\nf: |\n  text\n")
+  })
+
+  it("writes an entry placed after a head comment between that comment and its key (and its line comment)", async () => {
+    const out = await insertInto(source, b => {
+      const m = b[0]!
+      // `e: 3 # inline` is read as the comment, then e
+      expect(shape(m.items[indexOfKey(m, "e") - 1]!.key as Comment)).toBe("# inline")
+      m.items.splice(indexOfKey(m, "e") - 1, 0, { key: "new", value: 7n })
+    })
+    expect(out).toBe("# head\na: 1\nb:\n  c: 2\n  d:\n    - x\n  # trailing of b\n# head of e\nnew: 7\ne: 3 # inline\nf: |\n  text\n")
+  })
+
+  it("writes entries at the start, middle and end of the top-level map, rendered in sops's style", async () => {
+    const out = await insertInto(source, b => {
+      const m = b[0]!
+      m.items.push({ key: "last", value: "z" })
+      m.items.splice(indexOfKey(m, "f"), 0, { key: "nested", value: { kind: "map", items: [{ key: "k", value: { kind: "list", items: [{ value: "p" }, { value: { kind: "map", items: [{ key: "q", value: 1n }] } }] } }] } })
+      m.items.splice(indexOfKey(m, "a"), 0, { key: "first", value: "line1\nline2\n" })
+    })
+    expect(out).toBe([
+      "# head", "first: |", "  line1", "  line2", "a: 1", "b:", "  c: 2", "  d:", "    - x", "  # trailing of b", "# head of e", "e: 3 # inline",
+      "nested:", "  k:", "    - p", "    - q: 1", "f: |", "  text", "last: z", "",
+    ].join("\n"))
+  })
+
+  it("writes an entry before the first item's head comments when the tree has it there", async () => {
+    const out = await insertInto(source, b => { b[0]!.items.unshift({ key: "top", value: "t" }) })
+    expect(out.startsWith("top: t\n# head\na: 1\n")).toBe(true)
+  })
+
+  it("writes entries at the start and in the middle of a nested map, at its indentation", async () => {
+    const out = await insertInto("a:\n    # about b\n    b: 1\n    c:\n        d: 2\n    e: 3\nz: 0\n", b => {
+      const m = mapAt(b, "a")
+      m.items.splice(indexOfKey(m, "e"), 0, { key: "mid", value: { kind: "map", items: [{ key: "x", value: "y1" }] } })
+      m.items.unshift({ key: "start", value: null })
+    })
+    expect(out).toBe("a:\n    start: null\n    # about b\n    b: 1\n    c:\n        d: 2\n    mid:\n        x: y1\n    e: 3\nz: 0\n")
+  })
+
+  it("writes list elements at the start and in the middle of a block sequence", async () => {
+    const out = await insertInto("l:\n  # first\n  - a\n  - b: 1\n    c: 2\n  - d\nz: 1\n", b => {
+      const l = b[0]!.items[0]!.value as TreeList
+      l.items.splice(3, 0, { value: { kind: "map", items: [{ key: "m", value: "nn" }, { key: "o", value: { kind: "list", items: [{ value: "p" }] } }] } })
+      l.items.splice(1, 0, { value: "start" })
+    })
+    expect(out).toBe("l:\n  # first\n  - start\n  - a\n  - b: 1\n    c: 2\n  - m: nn\n    o:\n      - p\n  - d\nz: 1\n")
+  })
+
+  it("writes an entry before the first key of a map that starts on a list's dash line", async () => {
+    const out = await insertInto("l:\n  - a: 1\n    b: 2\n  - - p\n    - q\n", b => {
+      const l = b[0]!.items[0]!.value as TreeList
+      ;(l.items[0]!.value as TreeMap).items.unshift({ key: "z", value: { kind: "map", items: [{ key: "yy", value: "x" }] } })
+      ;(l.items[1]!.value as TreeList).items.unshift({ value: "o" })
+    })
+    expect(out).toBe("l:\n  - z:\n      yy: x\n    a: 1\n    b: 2\n  - - o\n    - p\n    - q\n")
+  })
+
+  it("keeps the sops block last, in a file without a final newline", async () => {
+    const out = await insertInto("a: 1\nb:\n  c: 2\nd: 3", b => {
+      const m = b[0]!
+      m.items.splice(1, 0, { key: "new", value: "v" })
+      mapAt(b, "b").items.unshift({ key: "nc", value: 0n })
+      m.items.push({ key: "end", value: "e" })
+    }, true)
+    expect(out).toBe(`a: 1\nnew: v\nb:\n  nc: 0\n  c: 2\nd: 3\nend: e\n${sopsBlock}`)
+  })
+
+  it("replaces an existing sops block and still inserts in the middle", async () => {
+    const out = await insertInto(`a: 1\nb: 2\n${sopsBlock}`, b => { b[0]!.items.splice(1, 0, { key: "new", value: "v" }) }, true)
+    expect(out).toBe(`a: 1\nnew: v\nb: 2\n${sopsBlock}`)
+  })
+
+  it("inserts into every document of a multi-document file", async () => {
+    const out = await insertInto("a: 1\nb: 2\n---\n# doc 2\nc: 3\nd:\n  - e\n", b => {
+      b[0]!.items.splice(1, 0, { key: "x", value: "1x" })
+      b[1]!.items.splice(indexOfKey(b[1]!, "c"), 0, { key: "yy", value: "2y" })
+      ;(mapAt(b.slice(1), "d") as unknown as TreeList).items.unshift({ value: "f" })
+    })
+    expect(out).toBe("a: 1\nx: 1x\nb: 2\n---\n# doc 2\nyy: 2y\nc: 3\nd:\n  - f\n  - e\n")
+  })
+
+  it("keeps CRLF lines around an inserted entry (the new lines end in LF)", async () => {
+    const out = await insertInto("a: 1\r\nb:\r\n  c: 2\r\nd: 3\r\n", b => {
+      b[0]!.items.splice(indexOfKey(b[0]!, "d"), 0, { key: "new", value: "v" })
+      mapAt(b, "b").items.unshift({ key: "nn", value: "m" })
+    })
+    expect(out).toBe("a: 1\r\nb:\r\n  nn: m\n  c: 2\r\nnew: v\nd: 3\r\n")
+  })
+
+  it("re-renders a flow map that gained an entry in the middle", async () => {
+    const out = await insertInto("a: {x: 1, z: 2}\nb: 3\n", b => {
+      mapAt(b, "a").items.splice(1, 0, { key: "m", value: "nn" })
+    })
+    expect(out).toBe("a: {x: 1, m: nn, z: 2}\nb: 3\n")
+  })
+
+  it("survives encryption and decryption with the new entries where they were put", async () => {
+    const parsed = store.parse(Buffer.from(source))
+    const m = parsed.branches[0]!
+    m.items.splice(indexOfKey(m, "e"), 0, { key: "new", value: "v" })
+    const edited = text(store.emit(parsed.branches, { layout: parsed.layout }))
+    const { encrypted, originals } = encryptText(edited)
+    expect(decryptText(encrypted, originals)).toBe(edited)
   })
 })
