@@ -1,13 +1,12 @@
 // argv in, exit code out: the one place that writes errors to stderr. Commands are thin layers
 // over the library API (src/api).
-import { Command, CommanderError } from "commander"
+import type { Command } from "commander"
 import { ExitCode, TsopsError } from "../core/errors.js"
 import { sopsVersion } from "../core/metadata.js"
 import { colorsFor } from "./colors.js"
 import { ExitStatus } from "./exit-status.js"
-import { addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags } from "./flags.js"
+import { fastDecryptFile } from "./fast-path.js"
 import { processIo, type Io } from "./io.js"
-import { addKeyChangeFlags, addKeyFlags, checkKeyChangeTarget } from "./key-flags.js"
 import type { Flags } from "./flag-values.js"
 
 export const tsopsVersion = "0.1.0"
@@ -47,11 +46,20 @@ function commandsFor(argv: readonly string[]): typeof commands {
   return argv.some(a => !a.startsWith("-")) ? [] : commands
 }
 
-async function buildProgram(io: Io, argv: readonly string[]): Promise<Command> {
+/** Warnings to stderr, yellow on a terminal. */
+function warnerFor(io: Io): (message: string) => void {
   const colors = colorsFor(io)
-  const warn = (message: string) => {
+  return message => {
     io.stderr.write(`${colors.yellow("[tsops] warning:")} ${message}\n`)
   }
+}
+
+// commander and the flag tables load only when argv needs parsing: `tsops decrypt FILE` never does (fast-path.ts).
+async function buildProgram(io: Io, argv: readonly string[], Command: typeof import("commander").Command): Promise<Command> {
+  const [{ addConfigFlag, addDecryptFlags, addOutputFlags, addRuleFlags, addTypeFlags }, { addKeyChangeFlags, addKeyFlags, checkKeyChangeTarget }] =
+    await Promise.all([import("./flags.js"), import("./key-flags.js")])
+  const colors = colorsFor(io)
+  const warn = warnerFor(io)
   const program = new Command("tsops")
     .description("tsops - encrypted file editor with AWS KMS, GCP KMS, Azure Key Vault, age, and GPG support (a TypeScript sops)")
     .usage("[options] command [file]")
@@ -95,11 +103,18 @@ async function buildProgram(io: Io, argv: readonly string[]): Promise<Command> {
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let commander: typeof import("commander") | undefined
   try {
-    await (await buildProgram(io, argv)).parseAsync([...argv], { from: "user" })
+    const file = fastDecryptFile(argv, commands.map(c => c.name))
+    if (file !== undefined) {
+      await (await import("./commands/run-decrypt.js")).runDecrypt(file, {}, io, warnerFor(io))
+      return 0
+    }
+    commander = await import("commander")
+    await (await buildProgram(io, argv, commander.Command)).parseAsync([...argv], { from: "user" })
     return 0
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (commander !== undefined && error instanceof commander.CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help" ? 0 : error.exitCode || 1
     }
     if (error instanceof ExitStatus) return error.code
