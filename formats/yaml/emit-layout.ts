@@ -211,6 +211,7 @@ class LayoutEmitter {
     // (or one that cannot go there) follows the map's last line.
     const added: MapItem[] = []
     let run: MapItem[] = []
+    let previousEnd = -1
     for (const item of map.items) {
       const s = item.src as ItemSrc | CommentSrc | undefined
       if (s === undefined) {
@@ -219,10 +220,12 @@ class LayoutEmitter {
       }
       // A comment after a value on its line comes just before the key it follows in the tree
       // (`a: 1 # c` reads as `# c`, `a`): entries before it go before that key's line.
-      if (run.length > 0 && !(s.kind === "comment" && !this.onlySpacesBefore(s.start))) {
-        if (!this.insertBefore(this.freshBlock({ kind: "map", items: run }, column), s, column)) added.push(...run)
+      const ownLine = s.kind === "item" || this.onlySpacesBefore(s.start)
+      if (run.length > 0 && ownLine) {
+        if (!this.insertBefore(this.freshBlock({ kind: "map", items: run }, column), s, column, previousEnd)) added.push(...run)
         run = []
       }
+      if (ownLine) previousEnd = s.end
       if (item.key instanceof Comment) {
         if (s.kind === "comment" && item.key.value !== s.original) this.edit(s.start, s.end, `#${item.key.value}`)
         continue
@@ -297,17 +300,24 @@ class LayoutEmitter {
    * Insert a fresh block (its lines padded to `column`) before the existing entry or comment
    * `next`: before its line when it starts one, or, for a key right after a list's dash
    * (`- a: 1`), at the key, which then moves to a line of its own at the same column.
-   * False when neither fits (a key that does not start its line at the map's column): the
-   * caller appends instead.
+   * Otherwise after the line where the previous existing entry ends (`previousEnd`), if any;
+   * false when none of these fits: the caller appends instead.
    */
-  insertBefore(block: string, next: ItemSrc | CommentSrc, column: number): boolean {
-    if (this.onlySpacesBefore(next.start)) {
+  insertBefore(block: string, next: ItemSrc | CommentSrc, column: number, previousEnd: number): boolean {
+    const before = this.text.slice(this.lineStart(next.start), next.start)
+    // a complex key's line (`? key`) starts with its indicator at the map's column
+    if (this.onlySpacesBefore(next.start) || (next.kind === "item" && before.startsWith(`${" ".repeat(column)}?`) && /^ *\?[ \t]+$/.test(before))) {
       const at = this.lineStart(next.start)
       this.edit(at, at, `${block}\n`)
       return true
     }
-    if (next.kind !== "item" || this.column(next.start) !== column) return false
-    this.edit(next.start, next.start, `${block.slice(column)}\n${" ".repeat(column)}`)
+    if (next.kind === "item" && this.column(next.start) === column) {
+      this.edit(next.start, next.start, `${block.slice(column)}\n${" ".repeat(column)}`)
+      return true
+    }
+    if (previousEnd < 0) return false
+    const at = this.lineBreakAt(previousEnd)
+    this.edit(at, at, `\n${block}`)
     return true
   }
 
@@ -340,17 +350,20 @@ class LayoutEmitter {
     const elements = list.items.filter(item => (item.src as ItemSrc | undefined)?.kind === "item")
     const added: ListItem[] = []
     let run: ListItem[] = []
+    let previousEnd = -1
     for (const item of list.items) {
       const s = item.src as ItemSrc | CommentSrc | undefined
       if (s === undefined) {
         run.push(item)
         continue
       }
-      if (run.length > 0 && !(s.kind === "comment" && !this.onlySpacesBefore(s.start))) {
+      const ownLine = s.kind === "item" || this.onlySpacesBefore(s.start)
+      if (run.length > 0 && ownLine) {
         // elements added before an existing one go right before it, as in a map
-        if (!this.insertBefore(this.freshList(run, dashColumn), s, dashColumn)) added.push(...run)
+        if (!this.insertBefore(this.freshList(run, dashColumn), s, dashColumn, previousEnd)) added.push(...run)
         run = []
       }
+      if (ownLine) previousEnd = s.end
       if (s.kind === "comment") {
         // An encrypted list comment stays a `#ENC[…]` comment where it was (sops writes a
         // `- ENC[…]` element instead; both decrypt). Turning it into an element would change

@@ -287,6 +287,15 @@ describe("YAML layout mode: entries added in the middle", () => {
     expect(out).toBe("l:\n  - z:\n      yy: x\n    a: 1\n    b: 2\n  - - o\n    - p\n    - q\n")
   })
 
+  it("writes an entry before a complex key's `?` line", async () => {
+    const out = await insertInto("? b\n: 2\na: 1\n? c\n: 3\n", b => {
+      const m = b[0]!
+      m.items.splice(indexOfKey(m, "c"), 0, { key: "mid", value: "m" })
+      m.items.unshift({ key: "first", value: "f" })
+    })
+    expect(out).toBe("first: f\n? b\n: 2\na: 1\nmid: m\n? c\n: 3\n")
+  })
+
   it("keeps the sops block last, in a file without a final newline", async () => {
     const out = await insertInto("a: 1\nb:\n  c: 2\nd: 3", b => {
       const m = b[0]!
