@@ -74,8 +74,8 @@ export interface PlaintextInput {
  * The file `opened` (parsed by `openedStore`, its branches decrypted) with the values of
  * `plaintext`, written by `outputStore`. Two renderings are made: the file's own text with only the
  * changes spliced in, and the plaintext's layout; the first is used when it decrypts to exactly the
- * plaintext's tree (a store appends added entries at the end of their map, so an entry inserted in
- * the middle, or a reordering, needs the plaintext's layout). `changed` is false when the plaintext
+ * plaintext's tree (a reordering, or a new entry a store cannot splice in where the tree has it,
+ * needs the plaintext's layout). `changed` is false when the plaintext
  * tree equals the file's (same values, types, comments and order).
  * @throws InputParseError (exit 2) when the plaintext does not parse; TsopsError from the store
  *   when the tree cannot be written in its format (e.g. a nested value in dotenv)
@@ -304,18 +304,55 @@ function mergeValue(original: TreeValue, edited: TreeValue): TreeValue {
     return original
   }
   if (isList(original) && isList(edited)) {
-    original.items = edited.items.map((item, i) => {
-      const o = original.items[i]
-      if (!o) return withoutSrc(item) as ListItem
-      if (o.value instanceof Comment || item.value instanceof Comment) {
-        return o.value instanceof Comment && item.value instanceof Comment && o.value.value === item.value.value ? o : withoutSrc(item) as ListItem
-      }
-      o.value = mergeValue(o.value, item.value)
-      return o
-    })
+    original.items = mergeListItems(original.items, edited.items)
     return original
   }
   return isMap(edited) || isList(edited) ? withoutSrc(edited) as TreeValue : edited
+}
+
+/**
+ * Elements equal to one of the file's, in order (a longest common subsequence), keep that node, so
+ * an element inserted or removed in the middle leaves the others' ciphertexts and lines alone;
+ * between two such anchors the rest pair up by position (a changed element is merged into the
+ * one it replaced), and the edited side's extra elements are new.
+ */
+function mergeListItems(original: ListItem[], edited: ListItem[]): ListItem[] {
+  const n = original.length
+  const m = edited.length
+  // the table is n·m; past that size (rare for hand-edited lists) pair by position only
+  const anchors: [number, number][] = []
+  if (n * m <= 1_000_000) {
+    const rows = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1))
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        rows[i]![j] = sameValue(original[i]!.value, edited[j]!.value) ? rows[i + 1]![j + 1]! + 1 : Math.max(rows[i + 1]![j]!, rows[i]![j + 1]!)
+      }
+    }
+    for (let i = 0, j = 0; i < n && j < m;) {
+      if (sameValue(original[i]!.value, edited[j]!.value) && rows[i]![j] === rows[i + 1]![j + 1]! + 1) anchors.push([i++, j++])
+      else if (rows[i + 1]![j]! >= rows[i]![j + 1]!) i++
+      else j++
+    }
+  }
+  anchors.push([n, m])
+  const merged: ListItem[] = []
+  let i = 0
+  let j = 0
+  for (const [ai, aj] of anchors) {
+    for (; j < aj; i++, j++) merged.push(i < ai ? mergeListItem(original[i]!, edited[j]!) : withoutSrc(edited[j]!) as ListItem)
+    if (aj < m) merged.push(original[ai]!)
+    i = ai + 1
+    j = aj + 1
+  }
+  return merged
+}
+
+function mergeListItem(o: ListItem, item: ListItem): ListItem {
+  if (o.value instanceof Comment || item.value instanceof Comment) {
+    return o.value instanceof Comment && item.value instanceof Comment && o.value.value === item.value.value ? o : withoutSrc(item) as ListItem
+  }
+  o.value = mergeValue(o.value, item.value)
+  return o
 }
 
 function mergeMapItems(original: MapItem[], edited: MapItem[]): MapItem[] {

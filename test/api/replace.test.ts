@@ -170,6 +170,26 @@ describe("store limitations in layout mode", () => {
     expect(Buffer.from(output).toString()).toMatch(/^ {4}port: ENC\[[^\n]*\n {4}inserted: ENC\[/m)
   })
 
+  it("formats/yaml: a list element inserted in the middle leaves the other elements' ciphertexts alone", async () => {
+    const encrypted = readFixture("reference/enc/basic.yaml")
+    const plain = await plaintextOf("basic.yaml")
+    expect(plain).toContain("\n    - one\n    - 2\n")
+    const edited = plain.replace("\n    - one\n", "\n    - one\n    - inserted\n")
+    const { output } = await replace(encrypted, edited, { filename: "basic.yaml", env })
+    const text = Buffer.from(output).toString()
+    // every ENC string of the file but the MAC is still there, and there is one more
+    const macBefore = /mac: (ENC\[[^\]]*\])/.exec(encrypted.toString())![1]!
+    const after = new Set(tokens(output))
+    expect(tokens(encrypted).filter(token => token !== macBefore && !after.has(token))).toEqual([])
+    expect(tokens(output)).toHaveLength(tokens(encrypted).length + 1)
+    // the new element is written between the first and the second one
+    const firstLine = /^ {4}- ENC\[[^\n]*$/m.exec(encrypted.toString())![0]
+    expect(text).toContain(`${firstLine}\n    - ENC[`)
+    expect(text.split(firstLine)[1]!.split("\n")[2]).toBe(/^ {4}- ENC\[[^\n]*$/m.exec(encrypted.toString().split(firstLine)[1]!)![0])
+    const decrypted = await decrypt(output, { filename: "basic.yaml", env })
+    expect(Buffer.from(decrypted).toString()).toBe(edited)
+  })
+
   it("formats/ini: the [sops] section keeps its line order when only lastmodified and mac change", async () => {
     const encrypted = readFixture("reference/enc/basic.ini")
     const edited = (await plaintextOf("basic.ini")).replace("host  = ", "host  = changed-")
