@@ -287,6 +287,15 @@ describe("YAML layout mode: entries added in the middle", () => {
     expect(out).toBe("l:\n  - z:\n      yy: x\n    a: 1\n    b: 2\n  - - o\n    - p\n    - q\n")
   })
 
+  it("writes an entry before a comment line whose text changes too", async () => {
+    const out = await insertInto("a: 1\n# about b\nb: 2\n", b => {
+      const m = b[0]!
+      m.items[1]!.key = new Comment(enc(1, "comment"), false)
+      m.items.splice(1, 0, { key: "new", value: "v" })
+    })
+    expect(out).toBe(`a: 1\nnew: v\n#${enc(1, "comment")}\nb: 2\n`)
+  })
+
   it("writes an entry before a complex key's `?` line", async () => {
     const out = await insertInto("? b\n: 2\na: 1\n? c\n: 3\n", b => {
       const m = b[0]!
