@@ -1,6 +1,4 @@
 // The process boundary of the CLI: streams, environment, working directory. Tests pass their own.
-import { createInterface } from "node:readline"
-
 export interface Io {
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean }
   readonly stdout: { write(chunk: string | Uint8Array): unknown; isTTY?: boolean }
@@ -26,13 +24,17 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 /** Asks for a passphrase on the terminal without echoing it; undefined when there is no terminal. */
 export function passphrasePrompt(io: Io): ((prompt: string) => Promise<string>) | undefined {
   if (!io.stdin.isTTY) return undefined
-  return prompt => new Promise(resolve => {
-    io.stderr.write(prompt)
-    const rl = createInterface({ input: io.stdin, terminal: true, output: undefined })
-    rl.once("line", line => {
-      rl.close()
-      io.stderr.write("\n")
-      resolve(line)
+  // node:readline loads only when a prompt is shown: every command takes this Io, few ever ask.
+  return async prompt => {
+    const { createInterface } = await import("node:readline")
+    return new Promise(resolve => {
+      io.stderr.write(prompt)
+      const rl = createInterface({ input: io.stdin, terminal: true, output: undefined })
+      rl.once("line", line => {
+        rl.close()
+        io.stderr.write("\n")
+        resolve(line)
+      })
     })
-  })
+  }
 }

@@ -87,7 +87,7 @@ async function buildProgram(io: Io, argv: readonly string[], Command: typeof imp
     if (flags.encrypt && flags.decrypt) warn("more than one mode given; only the last one is used")
     checkKeyChangeTarget(file, flags, io, true)
     if (flags.rotate) return (await import("./commands/rotate.js")).runRotate(file, flags, io, warn, true)
-    if (flags.decrypt) return (await import("./commands/decrypt.js")).runDecrypt(file, flags, io, warn)
+    if (flags.decrypt) return (await import("./commands/run-decrypt.js")).runDecrypt(file, flags, io, warn)
     if (flags.encrypt) return (await import("./commands/encrypt.js")).runEncrypt(file, flags, io, warn)
     if (file === undefined) {
       program.outputHelp()
